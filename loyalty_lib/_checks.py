@@ -1,0 +1,112 @@
+"""Input checks shared by every computation: clear errors that name the culprit.
+
+Every public function of :mod:`loyalty_lib` converts its input with :func:`as_frame`
+and checks its columns with :func:`require_columns` before doing any work, so that a
+wrong column name never surfaces as a raw pandas ``KeyError``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import narwhals.stable.v2 as nw
+
+__all__ = [
+    "ColumnNotFoundError",
+    "LoyaltyWarning",
+    "SmallBaseWarning",
+    "as_frame",
+    "column_names",
+    "examples",
+    "require_columns",
+]
+
+
+class LoyaltyWarning(UserWarning):
+    """A statistical or data-quality caveat raised by :mod:`loyalty_lib`."""
+
+
+class SmallBaseWarning(LoyaltyWarning):
+    """An estimate rests on fewer observations than the declared minimum base."""
+
+
+class ColumnNotFoundError(ValueError):
+    """A column named in a call does not exist in the data.
+
+    The message lists the missing columns, the available ones and, where one is close,
+    a "did you mean" suggestion.
+    """
+
+
+def as_frame(data: Any, *, argument: str = "data") -> nw.DataFrame | nw.LazyFrame:
+    """Wrap any supported dataframe (pandas, polars, DuckDB, PySpark...) in narwhals.
+
+    Raises ``TypeError`` naming the argument and the type received when the object is not
+    a dataframe narwhals understands.
+    """
+    if isinstance(data, (nw.DataFrame, nw.LazyFrame)):
+        return data
+    try:
+        return nw.from_native(data)
+    except TypeError as exc:
+        raise TypeError(
+            f"{argument}: expected a dataframe (pandas, polars, DuckDB, PySpark...), "
+            f"got {type(data).__name__}"
+        ) from exc
+
+
+def column_names(frame: nw.DataFrame | nw.LazyFrame) -> list[str]:
+    """The column names of a narwhals frame, eager or lazy, without computing it."""
+    return list(frame.collect_schema().names())
+
+
+def require_columns(
+    frame: nw.DataFrame | nw.LazyFrame,
+    columns: Iterable[str | None],
+    *,
+    argument: str = "data",
+) -> None:
+    """Raise :class:`ColumnNotFoundError` unless every named column exists.
+
+    ``None`` entries (optional columns not asked for) are ignored.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from loyalty_lib._checks import as_frame, require_columns
+    >>> frame = as_frame(pd.DataFrame({"score": [9, 10], "region": ["N", "S"]}))
+    >>> require_columns(frame, ["scor"])
+    Traceback (most recent call last):
+    ...
+    loyalty_lib._checks.ColumnNotFoundError: data: column 'scor' not found. Available columns: ['score', 'region']. Did you mean 'score'?
+    """
+    available = column_names(frame)
+    missing = [c for c in columns if c is not None and c not in available]
+    if not missing:
+        return
+    names = ", ".join(repr(c) for c in missing)
+    noun = "column" if len(missing) == 1 else "columns"
+    message = f"{argument}: {noun} {names} not found. Available columns: {available}."
+    hints = []
+    for name in missing:
+        close = difflib.get_close_matches(str(name), [str(a) for a in available], n=1)
+        if close:
+            hints.append(f"{close[0]!r}")
+    if hints:
+        message += f" Did you mean {', '.join(hints)}?"
+    raise ColumnNotFoundError(message)
+
+
+def examples(values: Sequence[Any], limit: int = 5) -> str:
+    """Format the first ``limit`` offending values for an error message.
+
+    >>> examples([11, -1, 12, 13, 14, 15, 16])
+    '[11, -1, 12, 13, 14, ...]'
+    """
+    shown = [v.item() if hasattr(v, "item") else v for v in list(values)[:limit]]
+    text = repr(shown)
+    if len(values) > limit:
+        text = text[:-1] + ", ...]"
+    return text
