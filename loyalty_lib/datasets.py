@@ -81,8 +81,10 @@ def load_cdnow(path: str | Path | None = None, *, verify: bool = True) -> pd.Dat
     >>> log = load_cdnow()
     >>> len(log), log["customer_id"].nunique()
     (69659, 23570)
-    >>> log.iloc[0].tolist()
-    ['00001', Timestamp('1997-01-01 00:00:00'), 1, 11.77]
+    >>> log.head(2)
+      customer_id order_date  quantity  amount
+    0       00001 1997-01-01         1   11.77
+    1       00002 1997-01-12         1   12.00
     """
     source = Path(path) if path is not None else cdnow_path()
     if not source.exists():
