@@ -1,0 +1,436 @@
+"""Cohort retention: the classic triangle, trustworthy retention curves, revenue retention.
+
+Definitions (exact)
+-------------------
+- A **purchase** is a row of the log; with ``value`` given, a row whose value is ``>= 0``.
+  Rows with a negative value are **returns**: they are not activity (a customer who only
+  returns something in a period is not active in it) but their value is booked, negative,
+  in the revenue of the period they fall in (revenue is net of returns).
+- A customer's **cohort** is the calendar period (day, week, month or quarter) of their
+  first purchase; ``cohort`` holds the first day of that period. Weeks start on Monday
+  (ISO 8601); quarters are calendar quarters.
+- **Period k** of a cohort is the k-th calendar period after the cohort's own (period 0 is
+  the acquisition period itself), not "k × 30 days after the first purchase".
+- A customer is **active** in period k with at least one purchase in it: several purchases
+  in one period count once. ``mode="on"`` counts customers active *in* period k;
+  ``mode="on_or_after"`` counts those active in period k *or any later period up to*
+  ``as_of`` (so it can only fall with k; for recent periods it is a lower bound that grows
+  as data arrive).
+- **Completeness**: a period is complete when its last day is on or before ``as_of``
+  (default: the last date in the data; the data are assumed complete through that day).
+  Periods a cohort has begun but not completed are kept with ``complete=False``: their
+  ``active`` and ``revenue`` are counts *so far*, and their ``retention`` and
+  ``revenue_retention`` are NaN, so a partial period is never shown as a (low or zero)
+  rate. Periods that have not begun are absent. A cohort whose period 0 is incomplete
+  may still gain customers: its ``cohort_size`` is provisional.
+
+Bad input: unparseable date strings raise ``ValueError``; rows with a missing customer id,
+date or value, rows dated after ``as_of`` and returns dated before the customer's first
+purchase are excluded and counted in one :class:`~loyalty_lib._purchases.ExcludedRowsWarning`
+(the counts are also in ``result.attrs["excluded"]``).
+
+The heavy steps (first purchase per customer, join, period arithmetic, distinct active
+customers per cohort × period) run in narwhals, in the caller's engine; only the
+cohort × period aggregate is collected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from loyalty_lib._purchases import (
+    IS_PURCHASE,
+    PERIOD,
+    VALUE,
+    _to_pandas,
+    canonical_freq,
+    first_purchase_frame,
+    period_end,
+    period_number,
+    period_start,
+    prepare_purchases,
+    warn_excluded,
+)
+
+__all__ = ["cohort_retention", "retention_curve", "retention_matrix", "wilson_interval"]
+
+_MODES = ("on", "on_or_after")
+_RESULT_COLUMNS = ("cohort", "period", "cohort_size", "active", "retention", "complete")
+
+
+def wilson_interval(
+    successes: Any, n: Any, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for binomial proportions (vectorised; NaN where ``n == 0``).
+
+    Examples
+    --------
+    >>> lower, upper = wilson_interval(5, 10)
+    >>> round(float(lower), 4), round(float(upper), 4)
+    (0.2366, 0.7634)
+    """
+    k = np.asarray(successes, dtype="float64")
+    n = np.asarray(n, dtype="float64")
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    lower = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
+    upper = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
+    return lower, upper
+
+
+def cohort_retention(
+    data: Any,
+    *,
+    customer: str,
+    date: str,
+    value: str | None = None,
+    freq: str = "M",
+    mode: str = "on",
+    as_of: Any = None,
+    by: str | list[str] | None = None,
+) -> pd.DataFrame:
+    """Cohort × period retention of a transaction log, as a tidy long frame.
+
+    See the module docstring for the exact definitions of cohort, period, activity,
+    returns and completeness.
+
+    Parameters
+    ----------
+    data
+        Transaction log, one row per order (pandas or any narwhals-supported frame).
+    customer, date
+        Column names of the customer id and the order date (datetime, date, or ISO
+        date strings).
+    value
+        Optional amount column: enables ``revenue``/``revenue_retention`` and makes
+        negative rows returns (not activity).
+    freq
+        ``"day"``/``"D"``, ``"week"``/``"W"`` (Monday start), ``"month"``/``"M"`` or
+        ``"quarter"``/``"Q"``.
+    mode
+        ``"on"`` (active in period k) or ``"on_or_after"`` (active in k or later).
+    as_of
+        The last day the data cover (default: the last date in the data).
+    by
+        Optional segment column(s), constant per customer (e.g. ``"region"``); one set of
+        cohorts per segment. A segment that varies within a customer raises ``ValueError``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (segment,) cohort and period that has begun by ``as_of``, sorted by
+        them:
+
+        - the ``by`` columns, if any;
+        - ``cohort`` (datetime64): first day of the acquisition period;
+        - ``period`` (int): k = 0, 1, 2, ... periods after the cohort's period;
+        - ``cohort_size`` (int): customers whose first purchase falls in the cohort;
+        - ``active`` (int): customers active in period k (``mode="on"``) or in k or later
+          (``mode="on_or_after"``);
+        - ``retention`` (float): ``active / cohort_size``; NaN when not ``complete``;
+        - ``revenue`` (float, with ``value``): net value booked by the cohort in period k;
+        - ``revenue_retention`` (float, with ``value``): ``revenue`` / the cohort's period-0
+          ``revenue``; NaN when not ``complete`` or when period-0 revenue is not positive;
+        - ``complete`` (bool): the period's last day is on or before ``as_of``.
+
+        ``attrs`` holds ``freq``, ``mode``, ``as_of`` and the ``excluded`` row counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "b", "c"],
+    ...     "order_date": pd.to_datetime(
+    ...         ["2024-01-05", "2024-02-10", "2024-01-20", "2024-01-25", "2024-02-03"]),
+    ...     "amount": [10.0, 5.0, 20.0, 8.0, 12.0],
+    ... })
+    >>> result = cohort_retention(log, customer="customer_id", date="order_date",
+    ...                           value="amount", as_of="2024-03-31")
+    >>> print(result.to_string())
+          cohort  period  cohort_size  active  retention  revenue  revenue_retention  complete
+    0 2024-01-01       0            2       2        1.0     38.0           1.000000      True
+    1 2024-01-01       1            2       1        0.5      5.0           0.131579      True
+    2 2024-01-01       2            2       0        0.0      0.0           0.000000      True
+    3 2024-02-01       0            1       1        1.0     12.0           1.000000      True
+    4 2024-02-01       1            1       0        0.0      0.0           0.000000      True
+    """
+    freq_name = canonical_freq(freq)
+    if mode not in _MODES:
+        raise ValueError(f"mode: {mode!r} is not supported; use 'on' or 'on_or_after'")
+    p = prepare_purchases(
+        data, customer=customer, date=date, value=value, as_of=as_of, by=by, freq=freq_name
+    )
+    keys = [*p.by, "__cohort"]
+    first = first_purchase_frame(p, customer, periods=True)
+
+    # Customers per cohort by the period of their last purchase: gives cohort sizes and,
+    # by a reverse cumulative sum, the "on or after" counts.
+    last = _to_pandas(
+        first.with_columns((nw.col("__last_period") - nw.col("__cohort")).alias("__k"))
+        .group_by(*keys, "__k")
+        .agg(nw.len().alias("__n"))
+    )
+
+    rows = p.rows.drop(p.by) if p.by else p.rows
+    joined = rows.join(first.select(customer, *keys), on=customer, how="left").with_columns(
+        (nw.col(PERIOD) - nw.col("__cohort")).alias("__k")
+    )
+    excluded = dict(p.excluded)
+    excluded["before_first_purchase"] = 0
+    if value is not None:
+        orphan = nw.col("__cohort").is_null() | (nw.col("__k") < 0)
+        excluded["before_first_purchase"] = int(
+            _to_pandas(joined.select(orphan.sum().alias("n")))["n"][0]
+        )
+        joined = joined.filter(~orphan)
+        revenue = _to_pandas(
+            joined.group_by(*keys, "__k").agg(nw.col(VALUE).sum().alias("revenue"))
+        )
+    active = None
+    if mode == "on":
+        active = _to_pandas(
+            joined.filter(nw.col(IS_PURCHASE))
+            .group_by(*keys, "__k")
+            .agg(nw.col(customer).n_unique().alias("active"))
+        )
+
+    grid = _grid(last, keys, period_number(p.as_of, freq_name))
+    if mode == "on":
+        grid = grid.merge(active, on=[*keys, "__k"], how="left")
+        grid["active"] = grid["active"].fillna(0).astype("int64")
+    else:
+        grid = grid.merge(last, on=[*keys, "__k"], how="left")
+        grid["__n"] = grid["__n"].fillna(0).astype("int64")
+        grid = grid.sort_values([*keys, "__k"], ascending=[*[True] * len(keys), False])
+        grid["active"] = grid.groupby(keys, sort=False)["__n"].cumsum().astype("int64")
+        grid = grid.drop(columns="__n").sort_values([*keys, "__k"])
+
+    absolute = grid["__cohort"] + grid["__k"]
+    ends = period_end(absolute, freq_name)
+    complete = (ends <= p.as_of).to_numpy()
+    out = pd.DataFrame({b: grid[b].to_numpy() for b in p.by})
+    out["cohort"] = period_start(grid["__cohort"], freq_name).to_numpy()
+    out["period"] = grid["__k"].to_numpy(dtype="int64")
+    out["cohort_size"] = grid["cohort_size"].to_numpy(dtype="int64")
+    out["active"] = grid["active"].to_numpy(dtype="int64")
+    out["retention"] = np.where(complete, out["active"] / out["cohort_size"], np.nan)
+    if value is not None:
+        grid = grid.merge(revenue, on=[*keys, "__k"], how="left")
+        out["revenue"] = grid["revenue"].fillna(0.0).to_numpy(dtype="float64")
+        base = out.groupby([*p.by, "cohort"])["revenue"].transform("first")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = out["revenue"] / base
+        out["revenue_retention"] = np.where(complete & (base > 0).to_numpy(), ratio, np.nan)
+    out["complete"] = complete
+    warn_excluded(excluded, as_of=p.as_of)
+    out.attrs = {"freq": freq_name, "mode": mode, "as_of": p.as_of, "excluded": excluded}
+    return out
+
+
+def _grid(last: pd.DataFrame, keys: list[str], as_of_period: int) -> pd.DataFrame:
+    """Every (cohort, k) with k = 0 .. the period containing ``as_of``, with cohort sizes."""
+    sizes = last.groupby(keys, as_index=False, dropna=False)["__n"].sum()
+    sizes = sizes.rename(columns={"__n": "cohort_size"}).sort_values(keys, ignore_index=True)
+    reach = (as_of_period - sizes["__cohort"]).to_numpy(dtype="int64") + 1
+    grid = sizes.loc[np.repeat(sizes.index.to_numpy(), reach)].reset_index(drop=True)
+    starts = np.repeat(np.cumsum(reach) - reach, reach)
+    grid["__k"] = np.arange(len(grid), dtype="int64") - starts
+    return grid
+
+
+def _segments(result: pd.DataFrame) -> list[str]:
+    """The ``by`` columns of a :func:`cohort_retention` result (those before ``cohort``)."""
+    missing = [c for c in _RESULT_COLUMNS if c not in result.columns]
+    if missing:
+        raise ValueError(
+            f"result: columns {missing} missing; pass the frame returned by cohort_retention"
+        )
+    return list(result.columns[: list(result.columns).index("cohort")])
+
+
+def retention_matrix(
+    result: pd.DataFrame, values: str = "retention", *, include_incomplete: bool = False
+) -> pd.DataFrame:
+    """The wide cohort × period triangle of a :func:`cohort_retention` result.
+
+    Parameters
+    ----------
+    result
+        The frame returned by :func:`cohort_retention`.
+    values
+        The column to spread: ``"retention"``, ``"active"``, ``"revenue"``,
+        ``"revenue_retention"``...
+    include_incomplete
+        Keep cells of incomplete periods (only meaningful for counts such as ``active``;
+        rates are NaN there anyway). By default they are NaN, as are periods not begun.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the segment columns (if any) and ``cohort``; columns: ``period`` 0, 1, ...
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "c"],
+    ...     "order_date": pd.to_datetime(
+    ...         ["2024-01-05", "2024-02-10", "2024-01-20", "2024-02-03"]),
+    ... })
+    >>> result = cohort_retention(log, customer="customer_id", date="order_date",
+    ...                           as_of="2024-02-29")
+    >>> retention_matrix(result)  # doctest: +NORMALIZE_WHITESPACE
+    period        0    1
+    cohort
+    2024-01-01  1.0  0.5
+    2024-02-01  1.0  NaN
+    """
+    by = _segments(result)
+    if values not in result.columns:
+        raise ValueError(f"values: column {values!r} not in result: {list(result.columns)}")
+    frame = result if include_incomplete else result[result["complete"]]
+    matrix = frame.pivot(index=[*by, "cohort"], columns="period", values=values)
+    full = sorted(result["period"].unique())
+    index = result.drop_duplicates([*by, "cohort"]).set_index([*by, "cohort"]).index
+    return matrix.reindex(index=index, columns=full)
+
+
+def retention_curve(
+    result: pd.DataFrame,
+    *,
+    values: str = "retention",
+    interval: str | None = None,
+    confidence: float = 0.95,
+    min_base: int = 30,
+) -> pd.DataFrame:
+    """Average retention per period over the cohorts that completed it, with an interval.
+
+    Only ``complete`` rows are used, so a late point rests on the older cohorts alone
+    (``cohorts`` and ``customers`` say how many).
+
+    Parameters
+    ----------
+    result
+        The frame returned by :func:`cohort_retention` (segments are kept apart).
+    values
+        ``"retention"``: the cohort-size-weighted mean of the cohorts' retention, which
+        equals the pooled rate ``sum(active) / sum(cohort_size)``.
+        ``"revenue_retention"``: the pooled ratio ``sum(revenue_k) / sum(revenue_0)``,
+        i.e. cohorts weighted by their period-0 revenue.
+    interval
+        ``"wilson"`` (default for retention): Wilson score interval on the pooled counts.
+        It treats every customer as an independent draw from one rate: right when cohorts
+        differ only by sampling noise, too narrow when they differ systematically
+        (seasonality, campaigns). ``"cluster"`` (the only choice for revenue): cohorts
+        as clusters, the ratio estimator's linearised (sandwich) variance
+        ``m/(m-1) · Σ(a_i − R·n_i)² / (Σn_i)²`` with a Student t quantile on m − 1
+        degrees of freedom; it captures between-cohort variation but needs m ≥ 2 cohorts
+        (NaN otherwise) and is very wide with few cohorts. ``cohort_min``/``cohort_max``
+        always show the spread between cohorts.
+    confidence
+        Confidence level of the interval.
+    min_base
+        Points resting on fewer customers are flagged in ``small_base``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (segment,) period: the segment columns; ``period``; ``cohorts``
+        (number of cohorts that completed it); ``customers`` (their total size);
+        ``active`` (retention) or ``revenue`` and ``revenue_base`` (revenue); the estimate
+        (``retention`` or ``revenue_retention``) with ``<values>_ci_lower`` /
+        ``<values>_ci_upper``; ``cohort_min`` / ``cohort_max`` (lowest and highest cohort
+        value); ``small_base`` (``customers < min_base``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "c", "c"],
+    ...     "order_date": pd.to_datetime(
+    ...         ["2024-01-05", "2024-02-10", "2024-01-20", "2024-02-03", "2024-03-01"]),
+    ... })
+    >>> result = cohort_retention(log, customer="customer_id", date="order_date",
+    ...                           as_of="2024-03-31")
+    >>> curve = retention_curve(result)
+    >>> curve[["period", "cohorts", "customers", "active", "retention"]]
+       period  cohorts  customers  active  retention
+    0       0        2          3       3   1.000000
+    1       1        2          3       2   0.666667
+    2       2        1          2       0   0.000000
+    """
+    by = _segments(result)
+    if values not in ("retention", "revenue_retention"):
+        raise ValueError(f"values: {values!r}; use 'retention' or 'revenue_retention'")
+    if values not in result.columns:
+        raise ValueError(f"values: {values!r} not in result; call cohort_retention with value=")
+    interval = interval or ("wilson" if values == "retention" else "cluster")
+    if interval not in ("wilson", "cluster"):
+        raise ValueError(f"interval: {interval!r}; use 'wilson' or 'cluster'")
+    if values == "revenue_retention" and interval == "wilson":
+        raise ValueError("interval: 'wilson' needs counts; use 'cluster' for revenue_retention")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence: {confidence} is not between 0 and 1")
+
+    done = result[result["complete"]].copy()
+    if values == "retention":
+        done["__num"] = done["active"].astype("float64")
+        done["__den"] = done["cohort_size"].astype("float64")
+    else:
+        base = done[done["period"] == 0][[*by, "cohort", "revenue"]]
+        done = done.merge(base.rename(columns={"revenue": "__den"}), on=[*by, "cohort"])
+        done = done[done["__den"] > 0]
+        done["__num"] = done["revenue"]
+    done["__ratio"] = done["__num"] / done["__den"]
+    groups = done.groupby([*by, "period"], sort=True)
+    curve = groups.agg(
+        cohorts=("cohort", "size"),
+        customers=("cohort_size", "sum"),
+        __num=("__num", "sum"),
+        __den=("__den", "sum"),
+        cohort_min=("__ratio", "min"),
+        cohort_max=("__ratio", "max"),
+    ).reset_index()
+    estimate = curve["__num"] / curve["__den"]
+    if interval == "wilson":
+        lower, upper = wilson_interval(curve["__num"], curve["__den"], confidence)
+    else:
+        done = done.merge(curve[[*by, "period"]].assign(__r=estimate), on=[*by, "period"])
+        done["__sq"] = (done["__num"] - done["__r"] * done["__den"]) ** 2
+        ss = done.groupby([*by, "period"], sort=True)["__sq"].sum().to_numpy()
+        m = curve["cohorts"].to_numpy(dtype="float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se = np.sqrt(m / (m - 1) * ss) / curve["__den"].to_numpy()
+            t = stats.t.ppf(0.5 + confidence / 2, m - 1)
+        lower = np.where(m >= 2, estimate - t * se, np.nan)
+        upper = np.where(m >= 2, estimate + t * se, np.nan)
+        if values == "retention":
+            lower, upper = np.clip(lower, 0, 1), np.clip(upper, 0, 1)
+    if values == "retention":
+        curve["active"] = curve["__num"].astype("int64")
+    else:
+        curve["revenue"] = curve["__num"]
+        curve["revenue_base"] = curve["__den"]
+    curve[values] = estimate
+    curve[f"{values}_ci_lower"] = lower
+    curve[f"{values}_ci_upper"] = upper
+    curve["small_base"] = curve["customers"] < min_base
+    order = [*by, "period", "cohorts", "customers"]
+    order += ["active"] if values == "retention" else ["revenue", "revenue_base"]
+    order += [
+        values,
+        f"{values}_ci_lower",
+        f"{values}_ci_upper",
+        "cohort_min",
+        "cohort_max",
+        "small_base",
+    ]
+    return curve[order]
