@@ -1,0 +1,46 @@
+# Two commands on a fresh clone: `make report` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+KERNEL := loyalty
+
+.PHONY: install report test test-fast lint lab bench lock clean-venv
+
+install: $(STAMP)
+
+# The venv is rebuilt when the pinned dependencies or the project metadata change.
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11 not found (set PYTHON=/path/to/python3.11)"; exit 1; }
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 required, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==26.3"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))" >/dev/null
+	@touch $(STAMP)
+
+## Run every report in reports.yaml on the bundled data; HTML in reports/latest/index.html
+report: install
+	$(VENV)/bin/loyalty report
+
+## The whole test suite: library tests, doctests, nbval over every notebook
+test: install
+	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax
+
+lint: install
+	$(VENV)/bin/ruff check loyalty_lib tests
+
+## JupyterLab with the project kernel ("Python (loyalty)")
+lab: install
+	$(VENV)/bin/jupyter lab --notebook-dir=.
+
+## Re-pin every dependency to the newest release allowed by pyproject.toml
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade "pip==26.3"
+	.lock-venv/bin/pip install --quiet -e ".[dev]"
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^loyalty' > constraints.txt
+	rm -rf .lock-venv
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,492 @@
+"""The report runner: execute every report notebook with papermill and publish HTML.
+
+``loyalty report`` (or ``python -m loyalty_lib.report``) reads ``reports.yaml``, runs each
+notebook with its parameters in a fresh kernel and writes ``reports/<run-id>/``:
+
+- ``<name>.ipynb``: the executed notebook (for analysts; it keeps the code);
+- ``<name>.html``: the stakeholder page, without code, self-contained (no request leaves the
+  machine when it is opened);
+- ``index.html``: links to every report under its headline;
+- ``summary.json``: per report, its status, duration, parameters and, on failure, the cell
+  and the error.
+
+A run is written to a staging folder and renamed into place only when every notebook has been
+attempted, so a run killed half-way never leaves a half-written ``reports/<run-id>``.
+``reports/latest`` is a symbolic link to the last run in which every report succeeded; a run
+with a failed notebook is kept (with its error) but never becomes ``latest``, and an earlier
+run is never overwritten or deleted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "ReportConfigError",
+    "ReportOutcome",
+    "ReportSpec",
+    "RunConfig",
+    "RunSummary",
+    "load_config",
+    "main",
+    "parse_overrides",
+    "run_reports",
+]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+class ReportConfigError(ValueError):
+    """``reports.yaml`` or a command-line override is invalid; the message says where."""
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report: a notebook and the parameters it runs with."""
+
+    name: str
+    notebook: Path
+    title: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The parsed ``reports.yaml``."""
+
+    reports: list[ReportSpec]
+    kernel: str = "loyalty"
+    cell_timeout: int = 600
+    root: Path = Path(".")
+
+
+@dataclass
+class ReportOutcome:
+    """What happened to one report in a run."""
+
+    name: str
+    title: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    parameters: dict[str, Any]
+    notebook: str | None = None
+    html: str | None = None
+    headline: str | None = None
+    error: dict[str, Any] | None = None
+
+
+@dataclass
+class RunSummary:
+    """The outcome of a run; ``ok`` is true when every report succeeded."""
+
+    run_id: str
+    folder: Path
+    started: str
+    seconds: float
+    reports: list[ReportOutcome]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == "ok" for r in self.reports)
+
+    @property
+    def failed(self) -> list[ReportOutcome]:
+        return [r for r in self.reports if r.status != "ok"]
+
+
+def load_config(path: str | Path = "reports.yaml") -> RunConfig:
+    """Read and check ``reports.yaml``; notebook paths are relative to its folder.
+
+    Raises :class:`ReportConfigError` naming the entry and the problem (unknown keys,
+    duplicate or unsafe names, missing notebooks).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ReportConfigError(f"{path}: report configuration not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ReportConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list):
+        raise ReportConfigError(f"{path}: expected a mapping with a 'reports' list")
+    unknown = set(raw) - {"reports", "kernel", "cell_timeout"}
+    if unknown:
+        raise ReportConfigError(f"{path}: unknown top-level keys {sorted(unknown)}")
+    root = path.resolve().parent
+    specs: list[ReportSpec] = []
+    for i, entry in enumerate(raw["reports"], start=1):
+        where = f"{path}: report #{i}"
+        if not isinstance(entry, dict):
+            raise ReportConfigError(f"{where}: expected a mapping, got {entry!r}")
+        extra = set(entry) - {"name", "notebook", "title", "parameters"}
+        if extra:
+            raise ReportConfigError(f"{where}: unknown keys {sorted(extra)}")
+        name = str(entry.get("name", ""))
+        if not _NAME.match(name):
+            raise ReportConfigError(
+                f"{where}: name {name!r} must be letters, digits, '_', '-' or '.'")
+        if any(s.name == name for s in specs):
+            raise ReportConfigError(f"{where}: duplicate name {name!r}")
+        if "notebook" not in entry:
+            raise ReportConfigError(f"{where} ({name}): missing 'notebook'")
+        notebook = (root / entry["notebook"]).resolve()
+        if not notebook.exists():
+            raise ReportConfigError(f"{where} ({name}): notebook {entry['notebook']} not found")
+        parameters = entry.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise ReportConfigError(f"{where} ({name}): 'parameters' must be a mapping")
+        specs.append(ReportSpec(name, notebook, str(entry.get("title", name)), parameters))
+    return RunConfig(
+        reports=specs,
+        kernel=str(raw.get("kernel", "loyalty")),
+        cell_timeout=int(raw.get("cell_timeout", 600)),
+        root=root,
+    )
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str | None, dict[str, Any]]:
+    """Parse ``-p`` overrides: ``param=value`` (every report) or ``report.param=value``.
+
+    Values are read as YAML scalars, so ``top=0.1`` is a float and ``segment=null`` is None.
+
+    >>> parse_overrides(["top=0.1", "nps_survey_demo.min_base=50"])
+    {None: {'top': 0.1}, 'nps_survey_demo': {'min_base': 50}}
+    """
+    out: dict[str | None, dict[str, Any]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ReportConfigError(f"-p {item!r}: expected param=value or report.param=value")
+        report, _, param = key.rpartition(".")
+        try:
+            parsed = yaml.safe_load(value) if value != "" else ""
+        except yaml.YAMLError as exc:
+            raise ReportConfigError(f"-p {item!r}: value is not a YAML scalar: {exc}") from exc
+        out.setdefault(report or None, {})[param] = parsed
+    return out
+
+
+def _notebook_parameters(notebook: Path) -> dict[str, Any]:
+    import papermill
+
+    return papermill.inspect_notebook(str(notebook))
+
+
+def _resolve_parameters(
+    specs: Sequence[ReportSpec], overrides: dict[str | None, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Each report's parameters with overrides applied; unknown names are errors."""
+    names = {s.name for s in specs}
+    for report in overrides:
+        if report is not None and report not in names:
+            raise ReportConfigError(f"-p {report}.*: no report named {report!r}; "
+                                    f"reports: {sorted(names)}")
+    declared = {s.name: _notebook_parameters(s.notebook) for s in specs}
+    resolved = {}
+    for spec in specs:
+        params = dict(spec.parameters)
+        unknown = set(params) - set(declared[spec.name])
+        if unknown:
+            raise ReportConfigError(
+                f"report {spec.name}: parameters {sorted(unknown)} are not in "
+                f"{spec.notebook.name}'s parameters cell {sorted(declared[spec.name])}")
+        for key, value in overrides.get(None, {}).items():
+            if key in declared[spec.name]:
+                params[key] = value
+        for key, value in overrides.get(spec.name, {}).items():
+            if key not in declared[spec.name]:
+                raise ReportConfigError(
+                    f"-p {spec.name}.{key}: {spec.notebook.name} has no parameter {key!r}; "
+                    f"it has {sorted(declared[spec.name])}")
+            params[key] = value
+        resolved[spec.name] = params
+    for key in overrides.get(None, {}):
+        if not any(key in declared[s.name] for s in specs):
+            raise ReportConfigError(f"-p {key}=...: no selected report has a parameter {key!r}")
+    return resolved
+
+
+def _new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def run_reports(
+    config: RunConfig,
+    *,
+    output_dir: str | Path = "reports",
+    run_id: str | None = None,
+    only: Sequence[str] | None = None,
+    overrides: dict[str | None, dict[str, Any]] | None = None,
+    progress: bool = True,
+    log=print,
+) -> RunSummary:
+    """Run the configured reports into ``output_dir/run_id`` and update ``latest``.
+
+    Every notebook is attempted even when an earlier one fails. Raises
+    :class:`ReportConfigError` before running anything when the selection, the overrides or
+    the run id are invalid, or when ``output_dir/run_id`` already exists.
+    """
+    specs = list(config.reports)
+    if only:
+        unknown = sorted(set(only) - {s.name for s in specs})
+        if unknown:
+            raise ReportConfigError(
+                f"--only: no report named {unknown}; reports: {[s.name for s in specs]}")
+        specs = [s for s in specs if s.name in set(only)]
+    parameters = _resolve_parameters(specs, overrides or {})
+    run_id = run_id or _new_run_id()
+    if not _NAME.match(run_id) or run_id == "latest":
+        raise ReportConfigError(f"run id {run_id!r}: use letters, digits, '_', '-' or '.'")
+    output_dir = Path(output_dir).resolve()
+    final = output_dir / run_id
+    if final.exists():
+        raise ReportConfigError(
+            f"{final} exists: a complete run is never overwritten; choose another --run-id")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    staging = output_dir / f".staging-{run_id}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    outcomes = []
+    for i, spec in enumerate(specs, start=1):
+        log(f"[{i}/{len(specs)}] {spec.name}: running {spec.notebook.name} ...")
+        outcome = _run_one(spec, parameters[spec.name], config, staging, run_id, progress)
+        status = "ok" if outcome.status == "ok" else _describe_error(outcome.error)
+        log(f"[{i}/{len(specs)}] {spec.name}: {status} ({outcome.seconds:.1f} s)")
+        outcomes.append(outcome)
+    summary = RunSummary(run_id, final, started, time.perf_counter() - clock, outcomes)
+    (staging / "summary.json").write_text(_summary_json(summary), encoding="utf-8")
+    (staging / "index.html").write_text(_index_html(summary), encoding="utf-8")
+    os.rename(staging, final)
+    if summary.ok:
+        _point_latest(output_dir, run_id)
+    return summary
+
+
+def _describe_error(error: dict[str, Any] | None) -> str:
+    if not error:
+        return "FAILED"
+    where = f"cell {error['cell']}" if error.get("cell") is not None else "before execution"
+    return f"FAILED at {where}: {error.get('ename')}: {error.get('evalue')}"
+
+
+def _run_one(spec: ReportSpec, parameters: dict[str, Any], config: RunConfig, staging: Path,
+             run_id: str, progress: bool) -> ReportOutcome:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    executed = staging / f"{spec.name}.ipynb"
+    page = staging / f"{spec.name}.html"
+    clock = time.perf_counter()
+    error = None
+    try:
+        papermill.execute_notebook(
+            str(spec.notebook), str(executed), parameters=parameters,
+            kernel_name=config.kernel, progress_bar=progress, cwd=str(config.root),
+            execution_timeout=config.cell_timeout, log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        error = {"cell": exc.exec_count, "cell_index": exc.cell_index, "ename": exc.ename,
+                 "evalue": str(exc.evalue).splitlines()[0] if exc.evalue else ""}
+    except Exception as exc:  # kernel died, timeout, missing kernel: record and go on
+        error = {"cell": None, "cell_index": None, "ename": type(exc).__name__,
+                 "evalue": str(exc).splitlines()[0] if str(exc) else ""}
+    seconds = time.perf_counter() - clock
+    headline = None
+    if executed.exists():
+        footer = (f"Report {spec.name} · run {run_id} · generated "
+                  f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+        page.write_text(notebook_to_html(executed, footer=footer), encoding="utf-8")
+        headline = _headline(executed)
+    return ReportOutcome(
+        name=spec.name, title=spec.title, status="failed" if error else "ok",
+        seconds=round(seconds, 2), parameters=parameters,
+        notebook=executed.name if executed.exists() else None,
+        html=page.name if page.exists() else None, headline=headline, error=error,
+    )
+
+
+def notebook_to_html(notebook: str | Path, *, footer: str = "") -> str:
+    """Render an executed notebook as a stakeholder page: no code, no external requests.
+
+    Code inputs and prompts are removed, warnings printed to stderr are dropped, HTML in
+    outputs and markdown is sanitized (untrusted survey text never becomes markup), and the
+    page carries a Content-Security-Policy that forbids scripts and remote resources.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    exporter = HTMLExporter(
+        template_name="stakeholder", extra_template_basedirs=[str(_TEMPLATES)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        sanitize_html=True, embed_images=True,
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"loyalty_footer": footer})
+    return body
+
+
+def _headline(notebook: Path) -> str | None:
+    """The text output of the cell tagged ``headline`` (markdown or plain text)."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    for cell in nb.cells:
+        if "headline" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime in ("text/markdown", "text/plain"):
+                if mime in data:
+                    text = data[mime]
+                    return "".join(text) if isinstance(text, list) else str(text)
+    return None
+
+
+def _markdown_inline(text: str) -> str:
+    """Markdown to HTML with any raw HTML escaped (headlines quote untrusted names)."""
+    import mistune
+
+    return mistune.create_markdown(escape=True)(text)
+
+
+def _summary_json(summary: RunSummary) -> str:
+    data = {
+        "run_id": summary.run_id, "started": summary.started,
+        "seconds": round(summary.seconds, 2), "ok": summary.ok,
+        "reports": [asdict(r) for r in summary.reports],
+    }
+    return json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n"
+
+
+def _index_html(summary: RunSummary) -> str:
+    esc = html.escape
+    failed = summary.failed
+    status = ("All reports ran successfully." if not failed else
+              f"{len(failed)} of {len(summary.reports)} reports failed; "
+              "the last complete run is still at reports/latest.")
+    items = []
+    for r in summary.reports:
+        link = (f'<a href="{esc(r.html)}">{esc(r.title)}</a>' if r.html else esc(r.title))
+        if r.status == "ok":
+            body = _markdown_inline(r.headline) if r.headline else "<p>(no headline)</p>"
+            badge = '<span class="ok">ok</span>'
+        else:
+            body = f'<p class="error">{esc(_describe_error(r.error))}</p>'
+            badge = '<span class="failed">failed</span>'
+        items.append(f'<li><h2>{link} {badge}</h2>{body}'
+                     f'<p class="meta">{esc(r.name)} · {r.seconds:.1f} s</p></li>')
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>Loyalty reports · run {esc(summary.run_id)}</title>
+<style>
+body {{ font: 16px/1.5 system-ui, sans-serif; max-width: 900px; margin: 2rem auto;
+  padding: 0 1rem; color: #222; }}
+ul {{ list-style: none; padding: 0; }}
+li {{ border-bottom: 1px solid #ddd; padding: 0.8rem 0; }}
+h2 {{ font-size: 1.15rem; margin: 0 0 0.3rem; }}
+.ok {{ color: #1a7f37; font-size: 0.8rem; }} .failed {{ color: #c62828; font-size: 0.8rem; }}
+.error {{ color: #c62828; }} .meta {{ color: #666; font-size: 0.8rem; margin: 0; }}
+</style>
+</head>
+<body>
+<h1>Loyalty reports</h1>
+<p>Run {esc(summary.run_id)}, started {esc(summary.started)} UTC,
+{summary.seconds:.0f} s. {esc(status)}</p>
+<ul>
+{chr(10).join(items)}
+</ul>
+</body>
+</html>
+"""
+
+
+def _point_latest(output_dir: Path, run_id: str) -> None:
+    """Atomically point ``output_dir/latest`` at ``run_id`` (relative symbolic link)."""
+    link = output_dir / "latest"
+    tmp = output_dir / f".latest-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(run_id, tmp, target_is_directory=True)
+    os.replace(tmp, link)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="loyalty report",
+        description="Run the report notebooks listed in reports.yaml and publish HTML.",
+    )
+    parser.add_argument("--config", default="reports.yaml", help="default: reports.yaml")
+    parser.add_argument("--output-dir", default="reports", help="default: reports")
+    parser.add_argument("--run-id", help="folder name of the run (default: UTC timestamp)")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="run only this report (repeatable)")
+    parser.add_argument("-p", "--parameter", action="append", default=[],
+                        metavar="[REPORT.]PARAM=VALUE",
+                        help="override a notebook parameter (repeatable)")
+    parser.add_argument("--kernel", help="Jupyter kernel (default: from reports.yaml)")
+    parser.add_argument("--no-progress", action="store_true", help="no per-cell progress bar")
+    parser.add_argument("--list", action="store_true", help="list the reports and exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``loyalty report``; returns 0 when every report succeeded."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "report":
+        args = args[1:]
+    opts = _build_parser().parse_args(args)
+    try:
+        config = load_config(opts.config)
+        if opts.kernel:
+            config = RunConfig(config.reports, opts.kernel, config.cell_timeout, config.root)
+        if opts.list:
+            for spec in config.reports:
+                print(f"{spec.name}\t{spec.notebook.name}\t{spec.title}")
+            return 0
+        summary = run_reports(
+            config, output_dir=opts.output_dir, run_id=opts.run_id, only=opts.only,
+            overrides=parse_overrides(opts.parameter), progress=not opts.no_progress,
+        )
+    except ReportConfigError as exc:
+        print(f"loyalty report: {exc}", file=sys.stderr)
+        return 2
+    print(f"Run {summary.run_id}: {len(summary.reports) - len(summary.failed)} ok, "
+          f"{len(summary.failed)} failed -> {summary.folder / 'index.html'}")
+    for r in summary.failed:
+        print(f"  FAILED {r.name} ({r.notebook or 'no notebook written'}): "
+              f"{_describe_error(r.error)}", file=sys.stderr)
+    if summary.ok:
+        print(f"reports/latest -> {summary.run_id}")
+    else:
+        print("reports/latest unchanged (this run had failures)", file=sys.stderr)
+    return 0 if summary.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
