@@ -207,8 +207,13 @@ def pareto_split(
             row.update(n_boot=int(n_boot), confidence=confidence)
         rows.append(row)
     out = pd.DataFrame(rows)
-    label = (lambda r: ", ".join(f"{b}={r[b]}" for b in by_cols)) if by_cols else (
-        lambda r: "all customers")
+
+    def label(r: pd.Series) -> str:
+        if not by_cols:
+            return "all customers"
+        keys = [r[b].date() if isinstance(r[b], pd.Timestamp) else r[b] for b in by_cols]
+        return ", ".join(f"{b}={k}" for b, k in zip(by_cols, keys, strict=True))
+
     empty = out[out["customers"] == 0]
     if len(empty):
         warnings.warn(
