@@ -341,6 +341,8 @@ def _cells(frame: nw.DataFrame | nw.LazyFrame, by: list[str]) -> dict[tuple, tup
         by = ["_all"]
     keys = [_key(k) for k in table[by].itertuples(index=False, name=None)]
     table["_key"] = keys
+    # cell order must not depend on row order (reproducible draws for a given seed)
+    table = table.sort_values([SIGN, WEIGHT], kind="stable")
     for key, part in table.groupby("_key", sort=False):
         out[key] = (
             part[SIGN].to_numpy(float),
