@@ -21,7 +21,8 @@ Definitions used by both modules
 Rows that cannot be used are excluded and counted, and one :class:`ExcludedRowsWarning`
 names each count: missing customer id, missing date, missing value, dated after
 ``as_of``, and returns dated before the customer's first purchase (or of a customer
-with no purchase at all). Dates stored as strings must be ISO-like; an unparseable
+with no purchase at all). Each row is counted under its first reason in that order.
+Dates stored as strings must be ISO-like; an unparseable
 string raises ``ValueError`` (a typo is not a missing value).
 """
 
@@ -229,32 +230,36 @@ def prepare_purchases(
         if not dtype.is_numeric():
             raise TypeError(f"{value}: expected a numeric column of amounts, got dtype {dtype}")
 
-    frame = frame.with_columns(day_number_expr(date).alias(DAY))
-    if freq is not None:
-        frame = frame.with_columns(period_number_expr(date, freq).alias(PERIOD))
+    # Exclusion reasons are counted in order, each row under its first reason only.
+    no_id = nw.col(customer).is_null()
+    no_date = ~no_id & nw.col(date).is_null()
+    valid = ~nw.col(customer).is_null() & ~nw.col(date).is_null()
     counts = {
         "rows": nw.len(),
-        "missing_customer": nw.col(customer).is_null().sum(),
-        "missing_date": nw.col(DAY).is_null().sum(),
-        "last_day": nw.col(DAY).max(),
+        "missing_customer": no_id.sum(),
+        "missing_date": no_date.sum(),
+        "last_date": nw.col(date).max(),
     }
     if value is not None:
-        counts["missing_value"] = nw.col(value).is_null().sum()
+        counts["missing_value"] = (valid & nw.col(value).is_null()).sum()
+        valid = valid & ~nw.col(value).is_null()
+    counts["valid"] = valid.sum()
     summary = _to_pandas(frame.select(**counts)).iloc[0]
-    if int(summary["rows"]) == 0 or pd.isna(summary["last_day"]):
+    if int(summary["rows"]) == 0 or pd.isna(summary["last_date"]):
         raise ValueError(f"{date}: no rows with a date; nothing to analyse")
-    last_day = int(summary["last_day"])
+    last_day = day_number(pd.Timestamp(summary["last_date"]))
     as_of_ts = _EPOCH + pd.Timedelta(days=last_day) if as_of is None else _as_of_timestamp(as_of)
     as_of_day = day_number(as_of_ts)
 
-    valid = ~nw.col(customer).is_null() & ~nw.col(DAY).is_null()
-    if value is not None:
-        valid = valid & ~nw.col(value).is_null()
-    rows = frame.filter(valid)
+    rows = frame.filter(valid).with_columns(day_number_expr(date).alias(DAY))
+    if freq is not None:
+        rows = rows.with_columns(period_number_expr(date, freq).alias(PERIOD))
     after = 0
     if last_day > as_of_day:
         after = int(_to_pandas(rows.select((nw.col(DAY) > as_of_day).sum().alias("n")))["n"][0])
         rows = rows.filter(nw.col(DAY) <= as_of_day)
+    if after and after == int(summary["valid"]):
+        raise ValueError(f"as_of: every dated row is after {as_of_ts.date()}; nothing to analyse")
     purchase = nw.lit(True) if value is None else nw.col(value) >= 0
     rows = rows.with_columns(purchase.alias(IS_PURCHASE))
     if value is not None:
@@ -266,10 +271,6 @@ def prepare_purchases(
         "missing_value": int(summary["missing_value"]) if value is not None else 0,
         "after_as_of": after,
     }
-    if excluded["after_as_of"] and excluded["after_as_of"] == int(summary["rows"]) - sum(
-        v for k, v in excluded.items() if k != "after_as_of"
-    ):
-        raise ValueError(f"as_of: every dated row is after {as_of_ts.date()}; nothing to analyse")
     return Purchases(rows=rows, as_of=as_of_ts, as_of_day=as_of_day, by=by_list, excluded=excluded)
 
 

@@ -127,17 +127,19 @@ def repeat_purchase_rate(
         repeated = has_second & (nw.col("__gap") <= within)
     one = nw.lit(1, nw.Int64)
     zero = nw.lit(0, nw.Int64)
-    aggs = [
-        nw.when(eligible).then(one).otherwise(zero).sum().alias("customers"),
-        nw.when(eligible & repeated).then(one).otherwise(zero).sum().alias("repeaters"),
-        nw.when(~eligible).then(one).otherwise(zero).sum().alias("too_recent"),
-    ]
+    # Flags as columns first: group-by aggregations stay simple sums on every backend.
+    flags = customers.with_columns(
+        nw.when(eligible).then(one).otherwise(zero).alias("customers"),
+        nw.when(eligible & repeated).then(one).otherwise(zero).alias("repeaters"),
+        nw.when(~eligible).then(one).otherwise(zero).alias("too_recent"),
+    )
+    sums = [nw.col(c).sum() for c in ("customers", "repeaters", "too_recent")]
     if by_list:
-        counts = _to_pandas(customers.group_by(*by_list).agg(*aggs)).sort_values(
+        counts = _to_pandas(flags.group_by(*by_list).agg(*sums)).sort_values(
             by_list, ignore_index=True
         )
     else:
-        counts = _to_pandas(customers.select(*aggs))
+        counts = _to_pandas(flags.select(*sums))
     out = counts[by_list].copy()
     out["customers"] = counts["customers"].astype("int64")
     out["repeaters"] = counts["repeaters"].astype("int64")
