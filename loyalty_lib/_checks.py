@@ -77,10 +77,10 @@ def require_columns(
     >>> import pandas as pd
     >>> from loyalty_lib._checks import as_frame, require_columns
     >>> frame = as_frame(pd.DataFrame({"score": [9, 10], "region": ["N", "S"]}))
-    >>> require_columns(frame, ["scor"])
+    >>> require_columns(frame, ["scor"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    loyalty_lib._checks.ColumnNotFoundError: data: column 'scor' not found. Available columns: ['score', 'region']. Did you mean 'score'?
+    loyalty_lib._checks.ColumnNotFoundError: data: column 'scor' not found. ... 'score'?
     """
     available = column_names(frame)
     missing = [c for c in columns if c is not None and c not in available]
@@ -91,12 +91,26 @@ def require_columns(
     message = f"{argument}: {noun} {names} not found. Available columns: {available}."
     hints = []
     for name in missing:
-        close = difflib.get_close_matches(str(name), [str(a) for a in available], n=1)
-        if close:
-            hints.append(f"{close[0]!r}")
+        close = _closest(str(name), [str(a) for a in available])
+        if close is not None:
+            hints.append(f"{close!r}")
     if hints:
         message += f" Did you mean {', '.join(hints)}?"
     raise ColumnNotFoundError(message)
+
+
+def _closest(name: str, available: list[str]) -> str | None:
+    """The available column a typo most likely meant: fuzzy match, else a shared stem."""
+    lowered = {a.lower(): a for a in available}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    close = difflib.get_close_matches(name, available, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    stems = [a for a in available
+             if len(min(a, name, key=len)) >= 3 and (a.lower() in name.lower()
+                                                      or name.lower() in a.lower())]
+    return stems[0] if stems else None
 
 
 def examples(values: Sequence[Any], limit: int = 5) -> str:

@@ -100,7 +100,8 @@ def load_cdnow(path: str | Path | None = None, *, verify: bool = True) -> pd.Dat
     raw = pd.read_csv(
         source,
         sep=r"\s+",
-        dtype={"customer_id": str, "date": str, "number_of_cds": "int64", "dollar_value": "float64"},
+        dtype={"customer_id": str, "date": str, "number_of_cds": "int64",
+               "dollar_value": "float64"},
     )
     return pd.DataFrame(
         {

@@ -142,7 +142,6 @@ def _customers(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, dict]:
 
 def _active_months(customers: pd.DataFrame, traits: dict) -> pd.DataFrame:
     """One row per customer and month they are still a customer (signup month onwards)."""
-    n = len(customers)
     first = ((customers["signup_date"].dt.year - 2023) * 12
              + customers["signup_date"].dt.month - 1).to_numpy()
     month_idx = np.arange(24)

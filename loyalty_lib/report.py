@@ -283,7 +283,10 @@ def run_reports(
 def _describe_error(error: dict[str, Any] | None) -> str:
     if not error:
         return "FAILED"
-    where = f"cell {error['cell']}" if error.get("cell") is not None else "before execution"
+    if error.get("cell_index") is not None:
+        where = f"cell {error['cell_index'] + 1} of the notebook (In [{error['cell']}])"
+    else:
+        where = "before the first cell"
     return f"FAILED at {where}: {error.get('ename')}: {error.get('evalue')}"
 
 
@@ -402,7 +405,8 @@ def _index_html(summary: RunSummary) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>Loyalty reports · run {esc(summary.run_id)}</title>
 <style>
 body {{ font: 16px/1.5 system-ui, sans-serif; max-width: 900px; margin: 2rem auto;
