@@ -329,22 +329,22 @@ def _run_one(spec: ReportSpec, parameters: dict[str, Any], config: RunConfig, st
 def notebook_to_html(notebook: str | Path, *, footer: str = "") -> str:
     """Render an executed notebook as a stakeholder page: no code, no external requests.
 
-    Code inputs and prompts are removed, warnings printed to stderr are dropped, HTML in
-    outputs and markdown is sanitized (untrusted survey text never becomes markup), and the
-    page carries a Content-Security-Policy that forbids scripts and remote resources.
+    Code inputs and prompts are removed, warnings printed to stderr are dropped, outputs are
+    reduced to presentational HTML with untrusted markup escaped
+    (:mod:`loyalty_lib._html_safety`), and the page carries a Content-Security-Policy that
+    forbids scripts and remote resources.
     """
     import nbformat
     from nbconvert import HTMLExporter
 
+    from loyalty_lib._html_safety import sanitize_notebook
+
     nb = nbformat.read(str(notebook), as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    sanitize_notebook(nb)
     exporter = HTMLExporter(
         template_name="stakeholder", extra_template_basedirs=[str(_TEMPLATES)],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-        sanitize_html=True, embed_images=True,
+        embed_images=True,
     )
     body, _ = exporter.from_notebook_node(nb, resources={"loyalty_footer": footer})
     return body
