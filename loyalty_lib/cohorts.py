@@ -81,9 +81,10 @@ def wilson_interval(
         p = k / n
         centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    lower = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
-    upper = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
-    return lower, upper
+    # Exact ends at k = 0 and k = n (rounding would otherwise leave 1e-17 above 0).
+    lower = np.where(k <= 0, 0.0, np.clip(centre - half, 0, 1))
+    upper = np.where(k >= n, 1.0, np.clip(centre + half, 0, 1))
+    return np.where(n > 0, lower, np.nan), np.where(n > 0, upper, np.nan)
 
 
 def cohort_retention(
