@@ -5,6 +5,8 @@ a fresh pandas DataFrame: see ``docs/decisions/0001-dataframe-engine.md``.
 """
 
 from loyalty_lib._checks import ColumnNotFoundError, LoyaltyWarning, SmallBaseWarning
+from loyalty_lib._purchases import ExcludedRowsWarning
+from loyalty_lib.cohorts import cohort_retention, cohort_start, retention_curve, retention_matrix
 from loyalty_lib.netpromoter import (
     compare_nps,
     nps,
@@ -14,8 +16,21 @@ from loyalty_lib.netpromoter import (
     nps_sample_size,
     nps_trend,
 )
+from loyalty_lib.repeat_purchase import repeat_purchase_rate, time_to_second_purchase
+from loyalty_lib.pareto import (
+    abc_classes,
+    abc_summary,
+    customer_value,
+    lorenz_curve,
+    pareto_by_period,
+    pareto_split,
+)
 
 __all__ = ["ColumnNotFoundError", "LoyaltyWarning", "SmallBaseWarning"]
 __all__ += ["compare_nps", "nps", "nps_band", "nps_distribution", "nps_drivers"]
 __all__ += ["nps_sample_size", "nps_trend"]
+__all__ += ["abc_classes", "abc_summary", "customer_value", "lorenz_curve"]
+__all__ += ["pareto_by_period", "pareto_split"]
+__all__ += ["ExcludedRowsWarning", "cohort_retention", "cohort_start", "retention_curve"]
+__all__ += ["retention_matrix", "repeat_purchase_rate", "time_to_second_purchase"]
 __version__ = "0.1.0"
