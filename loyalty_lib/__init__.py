@@ -16,7 +16,6 @@ from loyalty_lib.netpromoter import (
     nps_sample_size,
     nps_trend,
 )
-from loyalty_lib.repeat_purchase import repeat_purchase_rate, time_to_second_purchase
 from loyalty_lib.pareto import (
     abc_classes,
     abc_summary,
@@ -25,6 +24,7 @@ from loyalty_lib.pareto import (
     pareto_by_period,
     pareto_split,
 )
+from loyalty_lib.repeat_purchase import repeat_purchase_rate, time_to_second_purchase
 
 __all__ = ["ColumnNotFoundError", "LoyaltyWarning", "SmallBaseWarning"]
 __all__ += ["compare_nps", "nps", "nps_band", "nps_distribution", "nps_drivers"]

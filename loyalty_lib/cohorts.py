@@ -57,7 +57,13 @@ from loyalty_lib._purchases import (
     warn_excluded,
 )
 
-__all__ = ["cohort_retention", "retention_curve", "retention_matrix", "wilson_interval"]
+__all__ = [
+    "cohort_retention",
+    "cohort_start",
+    "retention_curve",
+    "retention_matrix",
+    "wilson_interval",
+]
 
 _MODES = ("on", "on_or_after")
 _RESULT_COLUMNS = ("cohort", "period", "cohort_size", "active", "retention", "complete")
@@ -87,6 +93,21 @@ def wilson_interval(
     return np.where(n > 0, lower, np.nan), np.where(n > 0, upper, np.nan)
 
 
+def cohort_start(day: Any, freq: str = "M") -> pd.Timestamp:
+    """First day of the calendar period (as used for cohorts) that contains ``day``.
+
+    Weeks start on Monday; quarters are calendar quarters.
+
+    Examples
+    --------
+    >>> cohort_start("2024-05-17", "quarter").date(), cohort_start("2024-05-17", "W").date()
+    (datetime.date(2024, 4, 1), datetime.date(2024, 5, 13))
+    """
+    freq_name = canonical_freq(freq)
+    stamp = pd.Timestamp(day).normalize()
+    return pd.Timestamp(period_start([period_number(stamp, freq_name)], freq_name)[0])
+
+
 def cohort_retention(
     data: Any,
     *,
@@ -97,6 +118,7 @@ def cohort_retention(
     mode: str = "on",
     as_of: Any = None,
     by: str | list[str] | None = None,
+    since: Any = None,
 ) -> pd.DataFrame:
     """Cohort × period retention of a transaction log, as a tidy long frame.
 
@@ -123,6 +145,10 @@ def cohort_retention(
     by
         Optional segment column(s), constant per customer (e.g. ``"region"``); one set of
         cohorts per segment. A segment that varies within a customer raises ``ValueError``.
+    since
+        Keep only the cohorts whose first day is on or after this date (earlier purchases
+        still decide who is a new customer: a customer who first bought before ``since``
+        is in no cohort, not a new one). Default: every cohort.
 
     Returns
     -------
@@ -170,7 +196,14 @@ def cohort_retention(
         data, customer=customer, date=date, value=value, as_of=as_of, by=by, freq=freq_name
     )
     keys = [*p.by, "__cohort"]
-    first = first_purchase_frame(p, customer, periods=True)
+    first_all = first_purchase_frame(p, customer, periods=True)
+    first = first_all
+    if since is not None:
+        since_ts = pd.Timestamp(since).normalize()
+        first_cohort = period_number(since_ts, freq_name)
+        if period_start([first_cohort], freq_name)[0] < since_ts:
+            first_cohort += 1  # the period containing `since` began earlier: skip it
+        first = first_all.filter(nw.col("__cohort") >= first_cohort)
 
     # Customers per cohort by the period of their last purchase: gives cohort sizes and,
     # by a reverse cumulative sum, the "on or after" counts.
@@ -181,7 +214,7 @@ def cohort_retention(
     )
 
     rows = p.rows.drop(p.by) if p.by else p.rows
-    joined = rows.join(first.select(customer, *keys), on=customer, how="left").with_columns(
+    joined = rows.join(first_all.select(customer, *keys), on=customer, how="left").with_columns(
         (nw.col(PERIOD) - nw.col("__cohort")).alias("__k")
     )
     excluded = dict(p.excluded)
@@ -195,6 +228,10 @@ def cohort_retention(
         revenue = _to_pandas(
             joined.group_by(*keys, "__k").agg(nw.col(VALUE).sum().alias("revenue"))
         )
+    if since is not None:
+        joined = joined.filter(nw.col("__cohort") >= first_cohort)
+        if value is not None:
+            revenue = revenue[revenue["__cohort"] >= first_cohort]
     active = None
     if mode == "on":
         active = _to_pandas(

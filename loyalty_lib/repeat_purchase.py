@@ -29,6 +29,7 @@ from loyalty_lib._purchases import (
     DAY,
     IS_PURCHASE,
     _to_pandas,
+    day_number,
     first_purchase_frame,
     prepare_purchases,
     warn_excluded,
@@ -39,11 +40,13 @@ __all__ = ["repeat_purchase_rate", "time_to_second_purchase"]
 
 
 def _customer_gaps(
-    data: Any, customer: str, date: str, value: str | None, as_of: Any, by: Any
+    data: Any, customer: str, date: str, value: str | None, as_of: Any, by: Any, since: Any
 ) -> tuple[Any, list[str]]:
     """Per customer: ``__gap`` (days to second purchase, null if none) and ``__followup``."""
     p = prepare_purchases(data, customer=customer, date=date, value=value, as_of=as_of, by=by)
     first = first_purchase_frame(p, customer)
+    if since is not None:
+        first = first.filter(nw.col("__first_day") >= day_number(pd.Timestamp(since)))
     second = (
         p.rows.filter(nw.col(IS_PURCHASE))
         .select(customer, DAY)
@@ -70,6 +73,7 @@ def repeat_purchase_rate(
     within: int | None = None,
     by: str | list[str] | None = None,
     as_of: Any = None,
+    since: Any = None,
     confidence: float = 0.95,
     min_base: int = 30,
 ) -> pd.DataFrame:
@@ -88,6 +92,8 @@ def repeat_purchase_rate(
         low when acquisition is recent; prefer a window).
     by
         Optional segment column(s), constant per customer.
+    since
+        Only customers whose first purchase is on or after this date (default: all).
     confidence
         Confidence level of the Wilson score interval.
     min_base
@@ -117,7 +123,7 @@ def repeat_purchase_rate(
     """
     if within is not None and (not isinstance(within, (int, np.integer)) or within < 1):
         raise ValueError(f"within: {within!r} must be a whole number of days >= 1, or None")
-    customers, by_list = _customer_gaps(data, customer, date, value, as_of, by)
+    customers, by_list = _customer_gaps(data, customer, date, value, as_of, by, since)
     has_second = ~nw.col("__gap").is_null()
     if within is None:
         eligible = nw.col("__followup") >= 0  # everyone (follow-up is never negative)
@@ -161,6 +167,7 @@ def time_to_second_purchase(
     value: str | None = None,
     by: str | list[str] | None = None,
     as_of: Any = None,
+    since: Any = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Distribution of the days from first to second purchase, censoring-aware.
@@ -173,7 +180,7 @@ def time_to_second_purchase(
 
     Parameters
     ----------
-    data, customer, date, value, as_of, by
+    data, customer, date, value, as_of, by, since
         As in :func:`repeat_purchase_rate`.
     confidence
         Confidence level of the interval.
@@ -208,7 +215,7 @@ def time_to_second_purchase(
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence: {confidence} is not between 0 and 1")
-    customers, by_list = _customer_gaps(data, customer, date, value, as_of, by)
+    customers, by_list = _customer_gaps(data, customer, date, value, as_of, by, since)
     has_second = ~nw.col("__gap").is_null()
     events = _to_pandas(
         customers.filter(has_second)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loyalty_lib.cohorts import cohort_retention, retention_matrix
+from loyalty_lib.cohorts import cohort_retention, cohort_start, retention_matrix
 
 # Monthly log used by most tests.
 #   a: Jan 05 (10), Jan 20 (5), Mar 02 (7)      -> cohort Jan; active k=0 (two orders, once), k=2
@@ -218,3 +218,31 @@ def test_unknown_freq(bad):
 def test_unknown_mode():
     with pytest.raises(ValueError, match="mode: 'after' is not supported"):
         cohort_retention(LOG, **KW, mode="after")
+
+
+def test_since_keeps_later_cohorts_but_earlier_buyers_stay_old():
+    result = cohort_retention(LOG, **KW, value="amount", as_of="2024-04-30", since="2024-02-01")
+    # a and b first bought in January: they are in no cohort even though they buy later.
+    assert rows(result) == [
+        ("2024-02-01", 0, 1, 1),  # c
+        ("2024-02-01", 1, 1, 0),
+        ("2024-02-01", 2, 1, 0),
+        ("2024-03-01", 0, 1, 1),  # d
+        ("2024-03-01", 1, 1, 0),
+    ]
+    # A `since` inside February skips the February cohort (it began before `since`).
+    later = cohort_retention(LOG, **KW, value="amount", as_of="2024-04-30", since="2024-02-10")
+    assert later["cohort"].dt.strftime("%Y-%m").unique().tolist() == ["2024-03"]
+    full = cohort_retention(LOG, **KW, value="amount", as_of="2024-04-30")
+    pd.testing.assert_frame_equal(
+        result.reset_index(drop=True),
+        full[full["cohort"] >= "2024-02-01"].reset_index(drop=True),
+    )
+
+
+def test_cohort_start():
+    # 2024-05-17 is a Friday: its Monday is the 13th; its quarter began on April 1.
+    assert cohort_start("2024-05-17", "week") == pd.Timestamp("2024-05-13")
+    assert cohort_start("2024-05-17", "M") == pd.Timestamp("2024-05-01")
+    assert cohort_start("2024-05-17", "Q") == pd.Timestamp("2024-04-01")
+    assert cohort_start("2024-05-17 13:00", "day") == pd.Timestamp("2024-05-17")

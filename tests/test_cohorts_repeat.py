@@ -101,3 +101,11 @@ def test_kaplan_meier_by_segment_and_histogram_sum():
     assert south["share_repeated"].tolist() == [0.0, 1.0]
     # the histogram of gaps sums to the number of repeaters
     assert km["second_purchases"].sum() == 3
+
+
+def test_since_restricts_the_base_to_later_first_purchases():
+    rate = repeat_purchase_rate(LOG, **KW, as_of=AS_OF, since="2024-02-01").iloc[0]
+    # first purchase on or after Feb 1: d (Mar 01, no repeat), e (Feb 01, repeat) -> 1 of 2
+    assert rate[["customers", "repeaters"]].tolist() == [2, 1]
+    km = time_to_second_purchase(LOG, **KW, as_of=AS_OF, since="2024-02-01")
+    assert km["customers"].iloc[0] == 2
