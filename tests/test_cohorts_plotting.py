@@ -83,3 +83,17 @@ def test_time_to_second_purchase_and_repeat_rate_plots():
     rate = repeat_purchase_rate(LOG, **KW, by="region", as_of="2024-03-31")
     ax = plot_repeat_rate(rate)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["N\n(n=2)", "S\n(n=2)"]
+
+
+def test_curves_by_segment_one_line_per_segment():
+    from loyalty_lib.plotting.cohorts import plot_curves_by_segment
+
+    result = cohort_retention(LOG, **KW, by="region", as_of="2024-03-31")
+    curve = retention_curve(result)
+    ax = plot_curves_by_segment(curve, "region")
+    # N: Jan {a}, Feb {c}: k=1 -> a in Feb, c in Mar = 2/2 (n=2); S: Jan {b}, Mar {d}:
+    # k=1 -> b not in Feb = 0/1 (only Jan completed k=1 among S... Mar cohort's k=1 not begun)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["N (n=2)", "S (n=1)"]
+    assert ax.get_lines()[0].get_ydata()[0] == 100.0
+    assert ax.get_lines()[1].get_ydata()[0] == 0.0

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "plot_curves_by_segment",
     "plot_repeat_rate",
     "plot_retention_curves",
     "plot_retention_heatmap",
@@ -91,7 +92,8 @@ def plot_retention_heatmap(
         f"{_cohort_label(pd.Timestamp(c), freq)} (n={sizes.loc[c]:,})"
         for c in matrix.index.get_level_values("cohort")
     ]
-    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    row_step = max(1, len(labels) // 40)
+    ax.set_yticks(range(0, len(labels), row_step), labels[::row_step], fontsize=8)
     step = max(1, shown.shape[1] // 20)
     ax.set_xticks(range(0, shown.shape[1], step), matrix.columns[::step])
     ax.set_xlabel(f"{_UNIT.get(freq, 'periods')} since first purchase (period k)")
@@ -249,4 +251,54 @@ def plot_repeat_rate(rate: pd.DataFrame, *, label: str | None = None, ax=None):
     ax.set_ylabel("customers with a second purchase (%)")
     ax.set_ylim(bottom=0)
     ax.set_title(label or "Repeat-purchase rate (bars: 95% Wilson interval)")
+    return ax
+
+
+def plot_curves_by_segment(
+    curve: pd.DataFrame,
+    segment: str,
+    *,
+    values: str = "retention",
+    freq: str = "month",
+    max_periods: int | None = None,
+    ax=None,
+):
+    """Average retention curve of each segment with its interval band.
+
+    ``curve`` is the frame of :func:`loyalty_lib.cohorts.retention_curve` on a result
+    computed with ``by=segment``. Period 0 is left out for ``"retention"`` (100% in mode
+    "on"). The legend gives each segment's customers at period 1. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if segment not in curve.columns:
+        raise ValueError(f"segment: column {segment!r} not in curve: {list(curve.columns)}")
+    start = 1 if values == "retention" else 0
+    shown = curve[curve["period"] >= start]
+    if max_periods is not None:
+        shown = shown[shown["period"] <= max_periods]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.2))
+    for name, part in shown.groupby(segment, sort=True):
+        base = part["customers"].iloc[0] if len(part) else 0
+        (line,) = ax.plot(
+            part["period"],
+            part[values] * 100,
+            marker="o",
+            markersize=3,
+            label=f"{name} (n={base:,})",
+        )
+        ax.fill_between(
+            part["period"],
+            part[f"{values}_ci_lower"] * 100,
+            part[f"{values}_ci_upper"] * 100,
+            color=line.get_color(),
+            alpha=0.15,
+            linewidth=0,
+        )
+    ax.set_xlabel(f"{_UNIT.get(freq, 'periods')} since first purchase (period k)")
+    ax.set_ylabel(_LABEL.get(values, values))
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"Average retention curve by {segment} (bands: 95% intervals)")
+    ax.legend(frameon=False, title=segment)
     return ax
