@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := loyalty
 
-.PHONY: install report test test-fast lint lab bench lock clean-venv
+.PHONY: install report test browser lint lab lock clean-venv
 
 install: $(STAMP)
 
@@ -23,9 +23,20 @@ $(STAMP): pyproject.toml constraints.txt
 report: install
 	$(VENV)/bin/loyalty report
 
-## The whole test suite: library tests, doctests, nbval over every notebook
-test: install
+## The whole test suite: library tests, doctests, nbval over every notebook, real browser
+test: install browser
 	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax
+
+## Debian's Chromium and ChromeDriver for tests/test_browser.py (test tools' own browser
+## downloads are not used)
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium and chromium-driver ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "Install Debian's chromium and chromium-driver: sudo apt-get install chromium chromium-driver"; exit 1; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check loyalty_lib tests

@@ -316,7 +316,8 @@ def _run_one(spec: ReportSpec, parameters: dict[str, Any], config: RunConfig, st
     if executed.exists():
         footer = (f"Report {spec.name} · run {run_id} · generated "
                   f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
-        page.write_text(notebook_to_html(executed, footer=footer), encoding="utf-8")
+        page.write_text(notebook_to_html(executed, title=spec.title, footer=footer),
+                        encoding="utf-8")
         headline = _headline(executed)
     return ReportOutcome(
         name=spec.name, title=spec.title, status="failed" if error else "ok",
@@ -326,7 +327,7 @@ def _run_one(spec: ReportSpec, parameters: dict[str, Any], config: RunConfig, st
     )
 
 
-def notebook_to_html(notebook: str | Path, *, footer: str = "") -> str:
+def notebook_to_html(notebook: str | Path, *, title: str | None = None, footer: str = "") -> str:
     """Render an executed notebook as a stakeholder page: no code, no external requests.
 
     Code inputs and prompts are removed, warnings printed to stderr are dropped, outputs are
@@ -341,6 +342,8 @@ def notebook_to_html(notebook: str | Path, *, footer: str = "") -> str:
 
     nb = nbformat.read(str(notebook), as_version=4)
     sanitize_notebook(nb)
+    if title:
+        nb.metadata["title"] = title  # the page title; the template escapes it
     exporter = HTMLExporter(
         template_name="stakeholder", extra_template_basedirs=[str(_TEMPLATES)],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
