@@ -137,3 +137,17 @@ def test_missing_group_keys_are_refused():
 def test_unknown_column_suggests_the_close_name():
     with pytest.raises(ColumnNotFoundError, match=r"'amout' not found.*Did you mean 'amount'"):
         customer_value(sales(), customer="customer_id", value="amout")
+
+
+def test_lazy_narwhals_input_gives_the_same_result():
+    # the engine-agnostic path (docs/decisions/0001): a lazy frame is only collected after
+    # the group-by, and the checks run lazily too
+    import narwhals.stable.v2 as nw
+
+    lazy = nw.from_native(sales()).lazy()
+    eager = customer_value(sales(), customer="customer_id", value="amount", date="order_date")
+    got = customer_value(lazy, customer="customer_id", value="amount", date="order_date")
+    pd.testing.assert_frame_equal(got, eager)
+    bad = nw.from_native(pd.DataFrame({"id": ["a", None], "v": [1.0, 2.0]})).lazy()
+    with pytest.raises(ValueError, match=r"id: 1 rows with a missing customer id"):
+        customer_value(bad, customer="id", value="v")
