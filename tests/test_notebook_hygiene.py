@@ -72,3 +72,16 @@ def test_every_notebook_is_a_report():
     used = {(ROOT / r["notebook"]).resolve() for r in config["reports"]}
     missing = [p.name for p in NOTEBOOKS if p.resolve() not in used]
     assert not missing, f"notebooks not in reports.yaml: {missing}"
+
+
+def test_papermill_documents_every_parameter(notebook):
+    # papermill --help-notebook silently drops a parameter it cannot parse (for example
+    # one whose comment contains "="); every parameter must reach it with its comment.
+    import papermill
+
+    path, nb = notebook
+    source = _tagged(nb, "parameters")[0].source
+    names = [n.target.id for n in ast.parse(source).body]
+    seen = papermill.inspect_notebook(str(path))
+    assert list(seen) == names, f"{path.name}: papermill sees {list(seen)}"
+    assert all(seen[n]["help"] for n in names), f"{path.name}: a parameter lacks help text"
