@@ -48,7 +48,7 @@ def plot_retention_heatmap(
 
     ``result`` is the frame of :func:`loyalty_lib.cohorts.cohort_retention` (one segment).
     Rows are cohorts labelled with their size n; blank cells are periods not yet complete.
-    ``annotate`` defaults to True when the triangle has at most 400 cells.
+    ``annotate`` defaults to True when at most 600 cells are filled.
     Returns the axes.
     """
     import matplotlib.pyplot as plt
@@ -75,7 +75,7 @@ def plot_retention_heatmap(
         np.ma.masked_invalid(shown), aspect="auto", cmap="Blues", vmin=0, vmax=vmax or 1
     )
     if annotate is None:
-        annotate = shown.size <= 400
+        annotate = int(np.isfinite(shown).sum()) <= 600
     if annotate:
         for i, j in zip(*np.nonzero(np.isfinite(shown)), strict=True):
             cell = shown[i, j]
