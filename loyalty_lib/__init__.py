@@ -26,11 +26,29 @@ from loyalty_lib.pareto import (
 )
 from loyalty_lib.repeat_purchase import repeat_purchase_rate, time_to_second_purchase
 
-__all__ = ["ColumnNotFoundError", "LoyaltyWarning", "SmallBaseWarning"]
-__all__ += ["compare_nps", "nps", "nps_band", "nps_distribution", "nps_drivers"]
-__all__ += ["nps_sample_size", "nps_trend"]
-__all__ += ["abc_classes", "abc_summary", "customer_value", "lorenz_curve"]
-__all__ += ["pareto_by_period", "pareto_split"]
-__all__ += ["ExcludedRowsWarning", "cohort_retention", "cohort_start", "retention_curve"]
-__all__ += ["retention_matrix", "repeat_purchase_rate", "time_to_second_purchase"]
+__all__ = [
+    "abc_classes",
+    "abc_summary",
+    "cohort_retention",
+    "cohort_start",
+    "ColumnNotFoundError",
+    "compare_nps",
+    "customer_value",
+    "ExcludedRowsWarning",
+    "lorenz_curve",
+    "LoyaltyWarning",
+    "nps",
+    "nps_band",
+    "nps_distribution",
+    "nps_drivers",
+    "nps_sample_size",
+    "nps_trend",
+    "pareto_by_period",
+    "pareto_split",
+    "repeat_purchase_rate",
+    "retention_curve",
+    "retention_matrix",
+    "SmallBaseWarning",
+    "time_to_second_purchase",
+]
 __version__ = "0.1.0"
