@@ -87,6 +87,7 @@ class ReportOutcome:
     notebook: str | None = None
     html: str | None = None
     headline: str | None = None
+    kpis: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, Any] | None = None
 
 
@@ -312,18 +313,19 @@ def _run_one(spec: ReportSpec, parameters: dict[str, Any], config: RunConfig, st
         error = {"cell": None, "cell_index": None, "ename": type(exc).__name__,
                  "evalue": str(exc).splitlines()[0] if str(exc) else ""}
     seconds = time.perf_counter() - clock
-    headline = None
+    headline, kpis = None, []
     if executed.exists():
         footer = (f"Report {spec.name} · run {run_id} · generated "
                   f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
         page.write_text(notebook_to_html(executed, title=spec.title, footer=footer),
                         encoding="utf-8")
         headline = _headline(executed)
+        kpis = _kpis(executed)
     return ReportOutcome(
         name=spec.name, title=spec.title, status="failed" if error else "ok",
         seconds=round(seconds, 2), parameters=parameters,
         notebook=executed.name if executed.exists() else None,
-        html=page.name if page.exists() else None, headline=headline, error=error,
+        html=page.name if page.exists() else None, headline=headline, kpis=kpis, error=error,
     )
 
 
@@ -368,6 +370,53 @@ def _headline(notebook: Path) -> str | None:
                     text = data[mime]
                     return "".join(text) if isinstance(text, list) else str(text)
     return None
+
+
+def _kpis(notebook: Path) -> list[dict[str, Any]]:
+    """Key figures shown with :func:`loyalty_lib.kpi.show_kpis`, in notebook order."""
+    import nbformat
+
+    from loyalty_lib.kpi import KPI_MIMETYPE
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    found = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            items = output.get("data", {}).get(KPI_MIMETYPE)
+            if isinstance(items, list):
+                found += [dict(i) for i in items if isinstance(i, dict) and "label" in i]
+    return found
+
+
+def _interval_text(item: dict[str, Any]) -> str:
+    level = item.get("confidence")
+    prefix = f"{float(level):.0%}: " if isinstance(level, int | float) else ""
+    return f"{prefix}{item['interval'][0]} to {item['interval'][1]}"
+
+
+def _summary_table(summary: RunSummary) -> str:
+    """The executive summary: every key figure of the run, each linked to its report."""
+    esc = html.escape
+    rows = []
+    for r in summary.reports:
+        for item in r.kpis:
+            interval = item.get("interval")
+            base = item.get("base")
+            base_text = f"{base:,} {item.get('base_unit', '')}" if base is not None else ""
+            rows.append(
+                "<tr>"
+                f'<td><a href="{esc(r.html or "")}">{esc(str(item.get("label", "")))}</a>'
+                f'<div class="meta">{esc(r.title)}</div></td>'
+                f'<td class="num"><strong>{esc(str(item.get("text", "")))}</strong></td>'
+                f'<td class="num">{esc(_interval_text(item)) if interval else ""}</td>'
+                f'<td class="num">{esc(base_text)}</td>'
+                f'<td>{esc(str(item.get("note", "")))}</td>'
+                "</tr>")
+    if not rows:
+        return ""
+    return ("<h2>Executive summary</h2>\n<table class=\"kpis\"><thead><tr><th>measure</th>"
+            "<th>value</th><th>interval</th><th>base</th><th>reading</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>\n<h2>Reports</h2>")
 
 
 def _markdown_inline(text: str) -> str:
@@ -419,12 +468,17 @@ li {{ border-bottom: 1px solid #ddd; padding: 0.8rem 0; }}
 h2 {{ font-size: 1.15rem; margin: 0 0 0.3rem; }}
 .ok {{ color: #1a7f37; font-size: 0.8rem; }} .failed {{ color: #c62828; font-size: 0.8rem; }}
 .error {{ color: #c62828; }} .meta {{ color: #666; font-size: 0.8rem; margin: 0; }}
+table.kpis {{ border-collapse: collapse; width: 100%; font-size: 0.95rem; }}
+table.kpis th, table.kpis td {{ border-bottom: 1px solid #ddd; padding: 0.35rem 0.5rem;
+  text-align: left; vertical-align: top; }}
+table.kpis td.num {{ text-align: right; white-space: nowrap; }}
 </style>
 </head>
 <body>
 <h1>Loyalty reports</h1>
 <p>Run {esc(summary.run_id)}, started {esc(summary.started)} UTC,
 {summary.seconds:.0f} s. {esc(status)}</p>
+{_summary_table(summary)}
 <ul>
 {chr(10).join(items)}
 </ul>

@@ -48,6 +48,12 @@ def workspace(tmp_path_factory):
         ],
         headline='display(Markdown(f"Headline: **{greeting}** counted {n}"))',
     )
+    nb = nbformat.read(str(root / "ok.ipynb"), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "from loyalty_lib.kpi import kpi, show_kpis\n"
+        "show_kpis(kpi('Share <b>bold</b>', 0.5, text='50.0%', interval=('40.0%', '60.0%'),\n"
+        "              base=n * 100, base_unit='customers', note=greeting))"))
+    nbformat.write(nb, str(root / "ok.ipynb"))
     _notebook(root / "fail.ipynb", "x: int = 1  # a number",
               ["y = x + 1", 'raise ValueError("planted failure")', "z = 3"])
     (root / "reports.yaml").write_text(
@@ -210,3 +216,19 @@ def test_real_reports_leave_bundled_data_byte_for_byte_unchanged(tmp_path):
     assert "69,659 transactions" in heads["data_overview_cdnow"]
     assert "23,570 customers" in heads["data_overview_cdnow"]
     assert (tmp_path / "latest" / "index.html").exists()
+
+
+def test_index_executive_summary_lists_key_figures_with_links(failed_run):
+    _, out = failed_run
+    index = (out / "r1" / "index.html").read_text()
+    summary = json.loads((out / "r1" / "summary.json").read_text())
+    figures = {r["name"]: r["kpis"] for r in summary["reports"]}
+    assert figures["bad"] == []
+    assert figures["ok_a"] == [{"label": "Share <b>bold</b>", "value": 0.5, "text": "50.0%",
+                                "interval": ["40.0%", "60.0%"], "confidence": 0.95,
+                                "base": 200, "base_unit": "customers", "note": "first"}]
+    assert "Executive summary" in index
+    assert '<a href="ok_a.html">Share &lt;b&gt;bold&lt;/b&gt;</a>' in index  # label escaped
+    assert "95%: 40.0% to 60.0%" in index and "200 customers" in index
+    page = (out / "r1" / "ok_a.html").read_text()
+    assert "Key figures" in page and "application/vnd.loyalty.kpi+json" not in page
