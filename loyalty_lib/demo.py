@@ -19,6 +19,15 @@ should find them and the tests assert them (``tests/test_demo.py``):
    know", 11, -1), some customers answered a wave twice, ratings are often not given
    (``support`` mostly), and a few comments carry e-mail addresses, phone numbers and HTML or
    script text (untrusted input for the reports).
+7. **Complaint recovery** (added for issue 8, from a separate generator drawn after all of the
+   above, so the earlier columns are unchanged): ``complained`` and ``resolution_days``.
+   About 14% of answers come with a complaint, likelier after a product, delivery or support
+   rating of 1–2 and for less loyal customers. Complaints resolved within 2 days go with a
+   much higher NPS and more repeat buying than slow or unresolved ones. Because scores and
+   transactions were already fixed, this is planted as an *association*: the speed of the
+   resolution is drawn from the customer's latent loyalty (which also sets their churn
+   hazard) and the score of the answer (read as given after the complaint was handled).
+   Nothing in the shop reacts to a resolution; an analysis finds the pattern, not a cause.
 """
 
 from __future__ import annotations
@@ -84,7 +93,9 @@ class DemoShop:
         ``response_id``, ``customer_id``, ``wave`` (first day of the survey month),
         ``response_date``, ``score`` (float64: 0–10, NaN skipped, invalid codes kept as
         given), one 1–5 rating per touchpoint (float64, NaN = not rated), ``comment`` (str
-        or missing).
+        or missing), ``complained`` (bool: the customer complained before answering),
+        ``resolution_days`` (float64, quarter days from complaint to resolution; NaN when
+        there was no complaint or it was never resolved).
     """
 
     customers: pd.DataFrame
@@ -116,6 +127,9 @@ def make_demo(seed: int = 2024, n_customers: int = 5000) -> DemoShop:
     customers, traits = _customers(rng, n_customers)
     transactions = _transactions(rng, customers, traits)
     survey = _survey(rng, customers, traits)
+    # Complaint fields come from their own generator, drawn after everything else, so that
+    # every earlier column and row is the same as before they were added (issue 8).
+    survey = _complaints(np.random.default_rng([seed, 8]), customers, traits, survey)
     return DemoShop(customers, transactions, survey)
 
 
@@ -248,3 +262,36 @@ def _survey(rng: np.random.Generator, customers: pd.DataFrame, traits: dict) -> 
     survey.insert(0, "response_id", [f"R{i:06d}" for i in range(1, len(survey) + 1)])
     survey["comment"] = survey["comment"].astype("str").where(survey["comment"].notna())
     return survey
+
+
+def _complaints(rng: np.random.Generator, customers: pd.DataFrame, traits: dict,
+                survey: pd.DataFrame) -> pd.DataFrame:
+    """Append ``complained`` and ``resolution_days`` to the survey (effect 7 of the module).
+
+    Scores, ratings and transactions are already fixed when this runs, so the recovery
+    effect is planted through them: a complaint is likelier after a low product, delivery or
+    support rating and for less loyal customers; how fast (and whether) it was resolved
+    depends on the customer's latent loyalty (which also sets their churn hazard) and on the
+    score of the answer, taken as given *after* the complaint was handled. Quickly resolved
+    complainers therefore show a higher NPS and keep buying longer than the rest. This is a
+    planted association, not a simulated cause: nothing in the shop reacts to the resolution.
+    """
+    n = len(survey)
+    row = pd.Index(customers["customer_id"]).get_indexer(survey["customer_id"])
+    loyalty = traits["loyalty"][row]
+    low_rating = (survey[["product", "delivery", "support"]] <= 2).any(axis=1).to_numpy()
+    p_complain = 1 / (1 + np.exp(2.3 + 0.5 * loyalty - 1.4 * low_rating))
+    complained = rng.random(n) < p_complain
+    score = survey["score"].to_numpy(dtype="float64")
+    answered = (score >= 0) & (score <= 10)
+    recovery = (0.7 * loyalty + np.where(answered, 0.45 * (score - 7), 0.0)
+                + rng.normal(0, 0.8, n))
+    quick_days = 0.25 + rng.exponential(1.0, n)
+    slow_days = 3 + rng.exponential(8.0, n)
+    days = np.where(recovery > 0.0, quick_days, slow_days)
+    days = np.round(days * 4) / 4  # recorded in quarter days (6-hour steps)
+    resolved = complained & (recovery > -1.2)
+    out = survey.copy()
+    out["complained"] = complained
+    out["resolution_days"] = np.where(resolved, days, np.nan)
+    return out
