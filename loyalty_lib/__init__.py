@@ -25,6 +25,7 @@ from loyalty_lib.pareto import (
     pareto_split,
 )
 from loyalty_lib.repeat_purchase import repeat_purchase_rate, time_to_second_purchase
+from loyalty_lib.validate import DataQualityError, validate_sales, validate_survey
 
 __all__ = [
     "abc_classes",
@@ -34,6 +35,7 @@ __all__ = [
     "ColumnNotFoundError",
     "compare_nps",
     "customer_value",
+    "DataQualityError",
     "ExcludedRowsWarning",
     "lorenz_curve",
     "LoyaltyWarning",
@@ -50,5 +52,7 @@ __all__ = [
     "retention_matrix",
     "SmallBaseWarning",
     "time_to_second_purchase",
+    "validate_sales",
+    "validate_survey",
 ]
 __version__ = "0.1.0"
