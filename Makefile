@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := loyalty
 
-.PHONY: install report test browser lint lab lock clean-venv
+.PHONY: install report test browser java bench lint lab lock clean-venv
 
 install: $(STAMP)
 
@@ -23,9 +23,30 @@ $(STAMP): pyproject.toml constraints.txt
 report: install
 	$(VENV)/bin/loyalty report
 
-## The whole test suite: library tests, doctests, nbval over every notebook, real browser
-test: install browser
+## The whole test suite: library tests, doctests, nbval over every notebook, real browser,
+## and every core function on a local Spark session (needs Java 17)
+test: install browser java
 	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax
+
+## Benchmarks against the peers (pandas recipes, DuckDB SQL, polars, lifetimes); writes
+## benchmarks/results.md. Never part of `make test`. BENCH_ARGS="--sizes 1000000" for a quick run.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
+## Java 17 for the Spark tests (PySpark starts a local JVM); Debian's OpenJDK if missing
+java:
+	@if command -v java >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's openjdk-17-jre-headless for the Spark tests ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	else \
+		echo "Install Java 17 for the Spark tests: sudo apt-get install openjdk-17-jre-headless"; exit 1; \
+	fi
 
 ## Debian's Chromium and ChromeDriver for tests/test_browser.py (test tools' own browser
 ## downloads are not used)
@@ -49,7 +70,7 @@ lab: install
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet --upgrade "pip==26.3"
-	.lock-venv/bin/pip install --quiet -e ".[dev]"
+	.lock-venv/bin/pip install --quiet -e ".[dev,bench]"
 	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^loyalty' > constraints.txt
 	rm -rf .lock-venv
 
