@@ -8,6 +8,7 @@ wrong column name never surfaces as a raw pandas ``KeyError``.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -43,11 +44,18 @@ class ColumnNotFoundError(ValueError):
 def as_frame(data: Any, *, argument: str = "data") -> nw.DataFrame | nw.LazyFrame:
     """Wrap any supported dataframe (pandas, polars, DuckDB, PySpark...) in narwhals.
 
+    A path or glob of Parquet/CSV files is opened lazily with DuckDB
+    (:func:`loyalty_lib.engines.scan`), never loaded into pandas.
+
     Raises ``TypeError`` naming the argument and the type received when the object is not
     a dataframe narwhals understands.
     """
     if isinstance(data, (nw.DataFrame, nw.LazyFrame)):
         return data
+    if isinstance(data, (str, os.PathLike)):
+        from loyalty_lib.engines import scan  # DuckDB is imported only for paths
+
+        return nw.from_native(scan(data))
     try:
         return nw.from_native(data)
     except TypeError as exc:

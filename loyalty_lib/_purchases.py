@@ -36,6 +36,7 @@ import narwhals.stable.v2 as nw
 import pandas as pd
 
 from loyalty_lib._checks import LoyaltyWarning, as_frame, examples, require_columns
+from loyalty_lib.engines import count_true, local_datetimes
 
 __all__ = ["ExcludedRowsWarning", "FREQS", "Purchases", "period_start", "prepare_purchases"]
 
@@ -181,7 +182,7 @@ def _parse_string_dates(frame: Any, date: str) -> Any:
 def _check_date_dtype(frame: Any, date: str) -> Any:
     dtype = frame.collect_schema()[date]
     if isinstance(dtype, (nw.Datetime, nw.Date)) or dtype == nw.Datetime or dtype == nw.Date:
-        return frame
+        return local_datetimes(frame, [date])
     if dtype == nw.String:
         return _parse_string_dates(frame, date)
     raise TypeError(
@@ -236,14 +237,14 @@ def prepare_purchases(
     valid = ~nw.col(customer).is_null() & ~nw.col(date).is_null()
     counts = {
         "rows": nw.len(),
-        "missing_customer": no_id.sum(),
-        "missing_date": no_date.sum(),
+        "missing_customer": count_true(no_id),
+        "missing_date": count_true(no_date),
         "last_date": nw.col(date).max(),
     }
     if value is not None:
-        counts["missing_value"] = (valid & nw.col(value).is_null()).sum()
+        counts["missing_value"] = count_true(valid & nw.col(value).is_null())
         valid = valid & ~nw.col(value).is_null()
-    counts["valid"] = valid.sum()
+    counts["valid"] = count_true(valid)
     summary = _to_pandas(frame.select(**counts)).iloc[0]
     if int(summary["rows"]) == 0 or pd.isna(summary["last_date"]):
         raise ValueError(f"{date}: no rows with a date; nothing to analyse")
@@ -256,7 +257,7 @@ def prepare_purchases(
         rows = rows.with_columns(period_number_expr(date, freq).alias(PERIOD))
     after = 0
     if last_day > as_of_day:
-        after = int(_to_pandas(rows.select((nw.col(DAY) > as_of_day).sum().alias("n")))["n"][0])
+        after = int(_to_pandas(rows.select(count_true(nw.col(DAY) > as_of_day).alias("n")))["n"][0])
         rows = rows.filter(nw.col(DAY) <= as_of_day)
     if after and after == int(summary["valid"]):
         raise ValueError(f"as_of: every dated row is after {as_of_ts.date()}; nothing to analyse")
@@ -319,7 +320,7 @@ def first_purchase_frame(p: Purchases, customer: str, *, periods: bool = False) 
     first = purchases.group_by(customer).agg(*aggs)
     if p.by:
         varying = _to_pandas(
-            first.select(*[(nw.col(f"__n_{b}") > 1).sum().alias(b) for b in p.by])
+            first.select(*[count_true(nw.col(f"__n_{b}") > 1).alias(b) for b in p.by])
         ).iloc[0]
         for b in p.by:
             if int(varying[b]):

@@ -56,6 +56,7 @@ from loyalty_lib._purchases import (
     prepare_purchases,
     warn_excluded,
 )
+from loyalty_lib.engines import count_true
 
 __all__ = [
     "cohort_retention",
@@ -222,7 +223,7 @@ def cohort_retention(
     if value is not None:
         orphan = nw.col("__cohort").is_null() | (nw.col("__k") < 0)
         excluded["before_first_purchase"] = int(
-            _to_pandas(joined.select(orphan.sum().alias("n")))["n"][0]
+            _to_pandas(joined.select(count_true(orphan).alias("n")))["n"][0]
         )
         joined = joined.filter(~orphan)
         revenue = _to_pandas(

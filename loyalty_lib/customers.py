@@ -18,9 +18,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import narwhals.stable.v2 as nw
+import numpy as np
 import pandas as pd
 
 from loyalty_lib._checks import as_frame, examples, require_columns
+from loyalty_lib.engines import count_true, local_datetimes
 
 __all__ = ["customer_value"]
 
@@ -80,12 +82,12 @@ def _validate(
             f"{date}: expected dates (datetime64), got {schema[date]} such as "
             f"{examples(sample)}. Convert it first, e.g. pd.to_datetime(df[{date!r}])."
         )
-    checks = [nw.col(customer).is_null().sum().alias("customer"),
-              nw.col(value).is_null().sum().alias("value"),
-              (~nw.col(value).is_finite() & ~nw.col(value).is_null()).sum().alias("infinite")]
+    checks = [count_true(nw.col(customer).is_null()).alias("customer"),
+              count_true(nw.col(value).is_null()).alias("value"),
+              count_true(~nw.col(value).is_finite() & ~nw.col(value).is_null()).alias("infinite")]
     if date is not None:
-        checks.append(nw.col(date).is_null().sum().alias("date"))
-    checks += [nw.col(b).is_null().sum().alias(f"by_{i}") for i, b in enumerate(by)]
+        checks.append(count_true(nw.col(date).is_null()).alias("date"))
+    checks += [count_true(nw.col(b).is_null()).alias(f"by_{i}") for i, b in enumerate(by)]
     counts = _collect(frame.select(*checks)).iloc[0]
 
     def rows(mask: nw.Expr, column: str) -> list[Any]:
@@ -123,13 +125,28 @@ def _validate(
             )
 
 
+def _rank_key(values: pd.Series) -> pd.Series:
+    """Net values rounded to 12 significant digits of the largest one, for ranking.
+
+    Engines add floats in different orders (pandas uses compensated summation, DuckDB
+    and Spark add per thread or partition), so two customers with the same net value can
+    differ in the last bit on one engine and not on another. Ranking on the rounded value
+    keeps such ties ties, so every engine lists customers in the same order.
+    """
+    largest = float(values.abs().max()) if len(values) else 0.0
+    if not np.isfinite(largest) or largest == 0.0:
+        return values
+    decimals = 12 - int(np.ceil(np.log10(largest)))
+    return values.round(decimals)
+
+
 def _ranked(per_customer: pd.DataFrame, customer: str, by: list[str]) -> pd.DataFrame:
     """Sort by group, net value descending, then customer id ascending (stable)."""
-    keys = [*by, "value", customer]
+    keyed = per_customer.assign(__rank_value=_rank_key(per_customer["value"]))
+    keys = [*by, "__rank_value", customer]
     ascending = [True] * len(by) + [False, True]
-    return per_customer.sort_values(keys, ascending=ascending, kind="mergesort").reset_index(
-        drop=True
-    )
+    ranked = keyed.sort_values(keys, ascending=ascending, kind="mergesort")
+    return ranked.drop(columns="__rank_value").reset_index(drop=True)
 
 
 def customer_value(
@@ -192,6 +209,7 @@ def customer_value(
     by_cols = _by_list(by)
     frame = as_frame(data)
     _validate(frame, customer=customer, value=value, date=date, by=by_cols)
+    frame = local_datetimes(frame, [date])
     v = nw.col(value)
     derived = [
         nw.when(v > 0).then(v).otherwise(0).alias("_gross"),

@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from loyalty_lib._checks import LoyaltyWarning
+from loyalty_lib.engines import local_datetimes
 from loyalty_lib.netpromoter_input import (
     Group,
     ScoreSpec,
@@ -291,6 +292,7 @@ def nps_trend(
     frame = prepare(
         data, score, spec, by=by_cols, weight=weight, extra=[date], errors=errors, stacklevel=4
     )
+    frame = local_datetimes(frame, [date])
     dtype = frame.collect_schema()[date]
     if not (dtype == nw.Datetime or dtype == nw.Date):
         raise ValueError(

@@ -58,6 +58,7 @@ import pandas as pd
 from loyalty_lib._checks import LoyaltyWarning, SmallBaseWarning, as_frame, examples
 from loyalty_lib._pareto_stats import TOL, concentration, concentration_bootstrap
 from loyalty_lib.customers import _by_list, _validate, customer_value
+from loyalty_lib.engines import local_datetimes
 
 __all__ = [
     "ABC_LABELS",
@@ -293,6 +294,7 @@ def pareto_by_period(
     if "period" in frame.collect_schema().names():
         raise ValueError("data: has a column named 'period', which pareto_by_period creates; "
                          "rename it first")
+    frame = local_datetimes(frame, [date])
     with_period = frame.with_columns(nw.col(date).dt.truncate(_FREQUENCIES[freq]).alias("period"))
     out = pareto_split(with_period, customer=customer, value=value, top=top, target=target,
                        by="period", **kwargs)

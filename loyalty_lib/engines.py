@@ -1,0 +1,196 @@
+"""Where the heavy group-bys run: pandas, DuckDB (in memory or out of core) or Spark.
+
+Every computation of :mod:`loyalty_lib` takes ``data`` first and accepts:
+
+- a **pandas** DataFrame (the default in notebooks);
+- a **DuckDB relation** (``duckdb.sql(...)``, ``con.read_parquet(...)``): computed by
+  DuckDB, which spills to disk when the data outgrow memory;
+- a **path or glob** of Parquet or CSV files (``"sales/*.parquet"``, a
+  :class:`~pathlib.Path`): opened lazily with DuckDB by :func:`scan`, never loaded into
+  pandas;
+- a **PySpark** DataFrame: computed by Spark, locally or on a cluster;
+- anything else narwhals supports (polars, ...).
+
+Only the small aggregate (one row per group, cohort × period, customer...) is collected
+and finished in pandas/NumPy/SciPy, so the result is the same pandas DataFrame whatever
+the engine (``docs/decisions/0001-dataframe-engine.md``).
+
+:func:`to_engine` moves an in-memory pandas frame to the engine named by a notebook's
+``engine`` parameter (``"pandas"``, ``"duckdb"`` or ``"spark"``).
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+from pathlib import Path
+from typing import Any
+
+import narwhals.stable.v2 as nw
+
+__all__ = ["ENGINES", "count_true", "is_path", "local_datetimes", "scan", "to_engine"]
+
+#: Engine names accepted by :func:`to_engine` (and the notebooks' ``engine`` parameter).
+ENGINES = ("pandas", "duckdb", "spark")
+_PARQUET = (".parquet", ".parq", ".pq")
+_CSV = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
+
+
+def is_path(data: Any) -> bool:
+    """True for a ``str`` or :class:`os.PathLike` (a file, a folder or a glob)."""
+    return isinstance(data, (str, Path))
+
+
+def _files(source: str | Path) -> tuple[str, str]:
+    """The DuckDB pattern to read and the format ("parquet" or "csv") of ``source``."""
+    text = str(source)
+    path = Path(text)
+    if path.is_dir():
+        parquet = sorted(path.rglob("*.parquet"))
+        csv = [p for suffix in _CSV for p in sorted(path.rglob(f"*{suffix}"))]
+        if parquet and csv:
+            raise ValueError(
+                f"{text}: folder holds both Parquet and CSV files; point at one kind with a "
+                f"glob, e.g. {str(path / '**' / '*.parquet')!r}"
+            )
+        if not parquet and not csv:
+            raise FileNotFoundError(f"{text}: folder holds no .parquet or .csv file")
+        return (str(path / "**" / "*.parquet"), "parquet") if parquet else (
+            str(path / "**" / f"*{csv[0].name[len(csv[0].stem):]}"),
+            "csv",
+        )
+    matches = _glob.glob(text, recursive=True)
+    if not matches:
+        raise FileNotFoundError(f"{text}: no such file (and no file matches it as a glob)")
+    lowered = text.lower()
+    if lowered.endswith(_PARQUET):
+        return text, "parquet"
+    if lowered.endswith(_CSV):
+        return text, "csv"
+    raise ValueError(
+        f"{text}: unsupported file type; use Parquet (.parquet) or CSV (.csv, .tsv, .txt)"
+    )
+
+
+def scan(source: str | Path, *, connection: Any = None) -> Any:
+    """Open Parquet or CSV file(s) lazily with DuckDB; nothing is read until a query runs.
+
+    Parameters
+    ----------
+    source
+        A file (``sales.parquet``, ``sales.csv``), a folder (all Parquet, or all CSV,
+        files below it) or a glob (``"sales/2024-*.parquet"``, ``"logs/**/*.csv"``).
+    connection
+        A ``duckdb.DuckDBPyConnection`` to read with (e.g. one with
+        ``SET memory_limit = '3GB'`` for data larger than memory). Default: DuckDB's
+        default connection.
+
+    Returns
+    -------
+    duckdb.DuckDBPyRelation
+        A lazy relation; pass it (or the path itself) to any :mod:`loyalty_lib` function.
+        CSV columns get DuckDB's detected types (ISO dates become ``DATE``); Parquet
+        keeps its stored types.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from loyalty_lib import pareto_split
+    >>> folder = tempfile.mkdtemp()
+    >>> pd.DataFrame({"customer_id": ["a", "b", "b"], "amount": [10.0, 20.0, 5.0]}).to_parquet(
+    ...     f"{folder}/part-0.parquet")
+    >>> scan(f"{folder}/*.parquet").aggregate("sum(amount) AS total").fetchall()
+    [(35.0,)]
+    >>> pareto_split(f"{folder}/*.parquet", customer="customer_id", value="amount",
+    ...              min_customers=1)[["customers", "total_value", "top_value_share"]]
+       customers  total_value  top_value_share
+    0          2         35.0         0.714286
+    """
+    import duckdb
+
+    pattern, kind = _files(source)
+    con = connection if connection is not None else duckdb.default_connection()
+    if kind == "parquet":
+        return con.read_parquet(pattern)
+    return con.read_csv(pattern)
+
+
+def to_engine(data: Any, engine: str = "pandas", *, connection: Any = None,
+              spark: Any = None) -> Any:
+    """Hand an in-memory frame (or a path) to the engine that will run the group-bys.
+
+    Parameters
+    ----------
+    data
+        A pandas DataFrame, or a path/glob of Parquet or CSV files.
+    engine
+        ``"pandas"`` (returned unchanged; a path is read into pandas), ``"duckdb"`` (a
+        DuckDB relation over the frame, without copying it, or over the files) or
+        ``"spark"`` (a PySpark DataFrame; a path is read by Spark itself).
+    connection
+        DuckDB connection to use (default: DuckDB's default connection).
+    spark
+        A ``pyspark.sql.SparkSession``. Default: ``SparkSession.builder.getOrCreate()``,
+        which honours ``spark.master`` from the environment (``spark-defaults.conf``,
+        ``PYSPARK_SUBMIT_ARGS``, ``SPARK_REMOTE`` for Spark Connect) and otherwise starts
+        a local session.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"customer_id": ["a", "b"], "amount": [1.0, 2.0]})
+    >>> to_engine(frame, "pandas") is frame
+    True
+    >>> to_engine(frame, "duckdb").aggregate("sum(amount)").fetchall()
+    [(3.0,)]
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine: {engine!r} is not supported; use one of {list(ENGINES)}")
+    if engine == "pandas":
+        if is_path(data):
+            return nw.from_native(scan(data, connection=connection)).collect().to_pandas()
+        return data
+    if engine == "duckdb":
+        if is_path(data):
+            return scan(data, connection=connection)
+        import duckdb
+
+        con = connection if connection is not None else duckdb.default_connection()
+        return con.from_df(nw.from_native(data, eager_only=True).to_pandas())
+    from pyspark.sql import SparkSession
+
+    session = spark if spark is not None else SparkSession.builder.getOrCreate()
+    if is_path(data):
+        pattern, kind = _files(data)
+        if kind == "parquet":
+            return session.read.parquet(pattern)
+        return session.read.csv(pattern, header=True, inferSchema=True)
+    return session.createDataFrame(nw.from_native(data, eager_only=True).to_pandas())
+
+
+def count_true(condition: nw.Expr) -> nw.Expr:
+    """Number of rows where a boolean expression holds, on every backend.
+
+    Spark refuses ``sum`` over booleans, so the condition is cast to an integer first.
+    Use it in ``select`` (whole-frame counts); inside ``group_by().agg()`` derive the
+    0/1 column with ``with_columns`` first (pandas-backed narwhals only accepts simple
+    aggregations there).
+    """
+    return condition.cast(nw.Int64).sum()
+
+
+def local_datetimes(frame: Any, columns: list[str | None]) -> Any:
+    """Cast time-zone-aware datetime columns to their local wall-clock time (naive).
+
+    Calendar periods (days, months, cohorts) are read on the wall clock of the column's
+    own time zone: for a Spark ``TimestampType`` column that is the session time zone,
+    in which Spark shows the timestamps it was given. Naive columns are left alone.
+    """
+    schema = frame.collect_schema()
+    casts = []
+    for name in columns:
+        if name is None:
+            continue
+        dtype = schema[name]
+        if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None:
+            casts.append(nw.col(name).cast(nw.Datetime(dtype.time_unit)))
+    return frame.with_columns(*casts) if casts else frame
