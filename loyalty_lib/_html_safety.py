@@ -7,15 +7,23 @@ handlers, styles, iframes, SVG and JavaScript outputs are removed, and raw HTML 
 Markdown outputs is escaped so it shows as text. Markdown *cells* are authored in the
 repository and are kept as written. The page itself also carries a Content-Security-Policy
 that forbids scripts, as a second line of defence.
+
+Two more rules keep the page fit for its readers: e-mail addresses and international phone
+numbers in any text output are masked (:func:`loyalty_lib.privacy.mask_contacts`, a backstop
+behind the notebooks' own masking of comments), and an error that stopped the notebook is
+shown as a plain sentence instead of a Python traceback.
 """
 
 from __future__ import annotations
 
+import html as _html
 import re
 
 import bleach
 
-__all__ = ["clean_html", "sanitize_notebook"]
+from loyalty_lib.privacy import mask_contacts
+
+__all__ = ["clean_html", "error_message", "sanitize_notebook"]
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div",
@@ -60,6 +68,39 @@ def _markdown_to_safe_html(text: str) -> str:
     return clean_html(mistune.create_markdown(escape=True, plugins=["table"])(text))
 
 
+def error_message(ename: str, evalue: str) -> str:
+    """The sentence a reader sees when a notebook stopped with an error.
+
+    A :class:`~loyalty_lib.validate.DataQualityError` is written for readers and is shown as
+    it is; any other error is named with the first line of its message.
+
+    >>> error_message("DataQualityError", "The sales data cannot be analysed: it is empty.")
+    'The sales data cannot be analysed: it is empty.'
+    >>> error_message("KeyError", "'amount'")
+    "The report stopped because of an unexpected error (KeyError: 'amount')."
+    """
+    if ename == "DataQualityError":
+        return mask_contacts(evalue.strip())
+    first = evalue.strip().splitlines()[0] if evalue.strip() else ""
+    detail = f"{ename}: {first}" if first else ename
+    return mask_contacts(f"The report stopped because of an unexpected error ({detail}).")
+
+
+def _error_output(output) -> dict:
+    import nbformat
+
+    text = error_message(str(output.get("ename", "")), str(output.get("evalue", "")))
+    body = (f'<div class="loyalty-report-stopped"><p><strong>This report stopped here.</strong>'
+            f"</p><p>{_html.escape(text)}</p></div>")
+    return nbformat.v4.new_output("display_data", data={"text/html": body})
+
+
+def _mask(value):
+    if isinstance(value, list):
+        value = "".join(value)
+    return mask_contacts(value, strict=True)
+
+
 def sanitize_notebook(nb) -> None:
     """Sanitize every code-cell output of a notebook node in place (a copy the caller owns).
 
@@ -68,6 +109,8 @@ def sanitize_notebook(nb) -> None:
       ``text/html``.
     - JavaScript, SVG and widget outputs: dropped (reports use PNG figures).
     - Output on stderr (warnings): dropped; analysts see it in the executed notebook.
+    - Errors: the traceback is replaced by :func:`error_message` in a short note.
+    - E-mail addresses and international phone numbers in text are masked.
     """
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -76,7 +119,16 @@ def sanitize_notebook(nb) -> None:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 continue
+            if output.get("output_type") == "error":
+                kept.append(_error_output(output))
+                continue
+            if output.get("output_type") == "stream":
+                output["text"] = _mask(output.get("text", ""))
             data = output.get("data")
+            if data is not None:
+                for mime in ("text/plain", "text/markdown", "text/html"):
+                    if mime in data:
+                        data[mime] = _mask(data[mime])
             if data is not None:
                 for mime in _DROP_MIMETYPES:
                     data.pop(mime, None)

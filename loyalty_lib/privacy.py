@@ -31,30 +31,39 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+-]?\d+\.\d+")
 
 
-def _is_phone(candidate: str) -> bool:
+def _is_phone(candidate: str, strict: bool = False) -> bool:
     """9–15 digits written like a phone number, not a date, decimal or thousands number."""
     digits = re.sub(r"\D", "", candidate)
     if not 9 <= len(digits) <= 15:
         return False
     if _ISO_DATE.search(candidate) or _NUMBER.fullmatch(candidate.strip()):
         return False
-    if candidate.startswith(("+", "00", "(")):
+    if candidate.startswith(("+", "00")):
+        return True
+    if strict:
+        return False
+    if candidate.startswith("("):
         return True
     groups = [g for g in re.split(r"[\s().-]+", candidate) if g]
     return len(groups) >= 3 or (len(groups) >= 2 and candidate.startswith("0"))
 
 
-def mask_contacts(text: Any) -> Any:
+def mask_contacts(text: Any, *, strict: bool = False) -> Any:
     """Replace e-mail addresses by ``[e-mail]`` and phone numbers by ``[phone]``.
 
     Non-strings (missing values, numbers) are returned unchanged. A phone number is 9 to 15
     digits written with a leading ``+``/``00``/``(`` or in at least three groups (``020 7946
-    0958``, ``555-123-4567``); dates, decimals and plain counts are left alone.
+    0958``, ``555-123-4567``); dates, decimals and plain counts are left alone. With
+    ``strict=True`` only international numbers (leading ``+`` or ``00``) count as phones: the
+    setting used on whole notebook outputs, where columns of small numbers could look like a
+    phone number written in groups.
 
     >>> mask_contacts("Write to anna.k@example.com or call +44 20 7946 0958, thanks")
     'Write to [e-mail] or call [phone], thanks'
     >>> mask_contacts("Order 2024-06-01, 12,345 items, ref 123456")
     'Order 2024-06-01, 12,345 items, ref 123456'
+    >>> mask_contacts("call 020 7946 0958"), mask_contacts("call 020 7946 0958", strict=True)
+    ('call [phone]', 'call 020 7946 0958')
     """
     if not isinstance(text, str):
         return text
@@ -62,9 +71,8 @@ def mask_contacts(text: Any) -> Any:
 
     def phone(match: re.Match) -> str:
         candidate = match.group(0)
-        trail = len(candidate) - len(candidate.rstrip(" .-"))
         core = candidate.rstrip(" .-")
-        return ("[phone]" + candidate[len(core):]) if _is_phone(core) and trail >= 0 else candidate
+        return ("[phone]" + candidate[len(core):]) if _is_phone(core, strict) else candidate
 
     return _PHONE.sub(phone, text)
 

@@ -14,18 +14,28 @@ A run is written to a staging folder and renamed into place only when every note
 attempted, so a run killed half-way never leaves a half-written ``reports/<run-id>``.
 ``reports/latest`` is a symbolic link to the last run in which every report succeeded; a run
 with a failed notebook is kept (with its error) but never becomes ``latest``, and an earlier
-run is never overwritten or deleted.
+run is never overwritten or deleted. An interrupted run (Ctrl-C, SIGTERM) removes its staging
+folder; one killed outright (SIGKILL, power loss) leaves only a hidden ``.staging-*`` folder,
+which the next run removes.
+
+Asking again for a run id that already exists does not run anything: the runner returns the
+recorded result of that run (same summary, same exit status), so a retried scheduled job
+is idempotent. If the request differs (other reports or parameters), it is refused.
+
+The input files (the notebooks, the bundled data, any parameter naming a file) are hashed
+with SHA-256 before and after the run; ``summary.json`` records the digests, and a run whose
+inputs changed while it ran is not trusted: it fails and never becomes ``latest``.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import html
 import json
 import os
 import re
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -34,6 +44,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from loyalty_lib._report_index import index_html
+from loyalty_lib._run_files import (
+    hash_inputs,
+    input_files,
+    point_latest,
+    remove_stale_staging,
+    sha256,
+)
 
 __all__ = [
     "ReportConfigError",
@@ -93,17 +112,27 @@ class ReportOutcome:
 
 @dataclass
 class RunSummary:
-    """The outcome of a run; ``ok`` is true when every report succeeded."""
+    """The outcome of a run; ``ok`` is true when every report succeeded on unchanged inputs.
+
+    ``inputs`` lists every input file with its SHA-256 before and after the run;
+    ``reused`` is true when the run id existed and its recorded result was returned.
+    """
 
     run_id: str
     folder: Path
     started: str
     seconds: float
     reports: list[ReportOutcome]
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    reused: bool = False
+
+    @property
+    def inputs_changed(self) -> list[str]:
+        return [i["path"] for i in self.inputs if i.get("sha256") != i.get("sha256_after")]
 
     @property
     def ok(self) -> bool:
-        return all(r.status == "ok" for r in self.reports)
+        return all(r.status == "ok" for r in self.reports) and not self.inputs_changed
 
     @property
     def failed(self) -> list[ReportOutcome]:
@@ -226,6 +255,33 @@ def _new_run_id() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _plain(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _recorded_run(final: Path, specs: Sequence[ReportSpec],
+                  parameters: dict[str, dict[str, Any]]) -> RunSummary:
+    """The summary of an existing run, if this request is the same one; else refuse."""
+    try:
+        data = json.loads((final / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportConfigError(
+            f"{final} exists but has no readable summary.json; it is never overwritten: "
+            "choose another --run-id") from exc
+    recorded = {r["name"]: r.get("parameters", {}) for r in data.get("reports", [])}
+    asked = {s.name: _plain(parameters[s.name]) for s in specs}
+    if recorded != asked:
+        raise ReportConfigError(
+            f"run id {final.name!r} already exists with other reports or parameters "
+            f"({sorted(recorded)} vs {sorted(asked)} requested); a run is never overwritten: "
+            "choose another --run-id")
+    fields = set(ReportOutcome.__dataclass_fields__)
+    outcomes = [ReportOutcome(**{k: v for k, v in r.items() if k in fields})
+                for r in data["reports"]]
+    return RunSummary(data["run_id"], final, data["started"], float(data["seconds"]),
+                      outcomes, inputs=data.get("inputs", []), reused=True)
+
+
 def run_reports(
     config: RunConfig,
     *,
@@ -240,7 +296,11 @@ def run_reports(
 
     Every notebook is attempted even when an earlier one fails. Raises
     :class:`ReportConfigError` before running anything when the selection, the overrides or
-    the run id are invalid, or when ``output_dir/run_id`` already exists.
+    the run id are invalid. When ``output_dir/run_id`` already exists, nothing is run: the
+    recorded result is returned (``reused=True``) if it was made for the same reports and
+    parameters, otherwise :class:`ReportConfigError` is raised. On ``KeyboardInterrupt``
+    (or SIGTERM under :func:`main`) the staging folder is removed before the interrupt
+    propagates; nothing is published.
     """
     specs = list(config.reports)
     if only:
@@ -256,15 +316,33 @@ def run_reports(
     output_dir = Path(output_dir).resolve()
     final = output_dir / run_id
     if final.exists():
-        raise ReportConfigError(
-            f"{final} exists: a complete run is never overwritten; choose another --run-id")
+        summary = _recorded_run(final, specs, parameters)
+        log(f"run {run_id} already exists (started {summary.started} UTC): not run again; "
+            "its recorded result follows")
+        return summary
     output_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(output_dir)
     staging = output_dir / f".staging-{run_id}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
+    try:
+        summary = _run_all(specs, parameters, config, staging, final, run_id, progress, log)
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if summary.ok:
+        point_latest(output_dir, run_id)
+    return summary
 
+
+def _run_all(specs: Sequence[ReportSpec], parameters: dict[str, dict[str, Any]],
+             config: RunConfig, staging: Path, final: Path, run_id: str, progress: bool,
+             log) -> RunSummary:
+    """Run every report into ``staging``; write summary.json and index.html there."""
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
+    inputs = hash_inputs(input_files(specs, parameters, config.root), config.root)
     outcomes = []
     for i, spec in enumerate(specs, start=1):
         log(f"[{i}/{len(specs)}] {spec.name}: running {spec.notebook.name} ...")
@@ -272,18 +350,22 @@ def run_reports(
         status = "ok" if outcome.status == "ok" else _describe_error(outcome.error)
         log(f"[{i}/{len(specs)}] {spec.name}: {status} ({outcome.seconds:.1f} s)")
         outcomes.append(outcome)
-    summary = RunSummary(run_id, final, started, time.perf_counter() - clock, outcomes)
+    for item in inputs:
+        item["sha256_after"] = sha256(item.pop("file"))
+    summary = RunSummary(run_id, final, started, time.perf_counter() - clock, outcomes,
+                         inputs=inputs)
+    for path in summary.inputs_changed:
+        log(f"input {path} changed while the run was going on: the run is not trusted")
     (staging / "summary.json").write_text(_summary_json(summary), encoding="utf-8")
-    (staging / "index.html").write_text(_index_html(summary), encoding="utf-8")
-    os.rename(staging, final)
-    if summary.ok:
-        _point_latest(output_dir, run_id)
+    (staging / "index.html").write_text(index_html(summary, _describe_error), encoding="utf-8")
     return summary
 
 
 def _describe_error(error: dict[str, Any] | None) -> str:
     if not error:
         return "FAILED"
+    if error.get("ename") == "DataQualityError":
+        return f"STOPPED by the data-quality check: {error.get('evalue')}"
     if error.get("cell_index") is not None:
         where = f"cell {error['cell_index'] + 1} of the notebook (In [{error['cell']}])"
     else:
@@ -308,7 +390,7 @@ def _run_one(spec: ReportSpec, parameters: dict[str, Any], config: RunConfig, st
         )
     except PapermillExecutionError as exc:
         error = {"cell": exc.exec_count, "cell_index": exc.cell_index, "ename": exc.ename,
-                 "evalue": str(exc.evalue).splitlines()[0] if exc.evalue else ""}
+                 "evalue": _error_text(exc.ename, str(exc.evalue or ""))}
     except Exception as exc:  # kernel died, timeout, missing kernel: record and go on
         error = {"cell": None, "cell_index": None, "ename": type(exc).__name__,
                  "evalue": str(exc).splitlines()[0] if str(exc) else ""}
@@ -327,6 +409,17 @@ def _run_one(spec: ReportSpec, parameters: dict[str, Any], config: RunConfig, st
         notebook=executed.name if executed.exists() else None,
         html=page.name if page.exists() else None, headline=headline, kpis=kpis, error=error,
     )
+
+
+def _error_text(ename: str, evalue: str) -> str:
+    """The error message kept in the summary: a data-quality message whole, else line 1."""
+    from loyalty_lib.privacy import mask_contacts
+
+    evalue = evalue.strip()
+    if ename == "DataQualityError":
+        text = " ".join(evalue.split())
+        return mask_contacts(text if len(text) <= 1500 else text[:1500] + " …")
+    return mask_contacts(evalue.splitlines()[0] if evalue else "")
 
 
 def notebook_to_html(notebook: str | Path, *, title: str | None = None, footer: str = "") -> str:
@@ -388,113 +481,15 @@ def _kpis(notebook: Path) -> list[dict[str, Any]]:
     return found
 
 
-def _interval_text(item: dict[str, Any]) -> str:
-    level = item.get("confidence")
-    prefix = f"{float(level):.0%}: " if isinstance(level, int | float) else ""
-    return f"{prefix}{item['interval'][0]} to {item['interval'][1]}"
-
-
-def _summary_table(summary: RunSummary) -> str:
-    """The executive summary: every key figure of the run, each linked to its report."""
-    esc = html.escape
-    rows = []
-    for r in summary.reports:
-        for item in r.kpis:
-            interval = item.get("interval")
-            base = item.get("base")
-            base_text = f"{base:,} {item.get('base_unit', '')}" if base is not None else ""
-            rows.append(
-                "<tr>"
-                f'<td><a href="{esc(r.html or "")}">{esc(str(item.get("label", "")))}</a>'
-                f'<div class="meta">{esc(r.title)}</div></td>'
-                f'<td class="num"><strong>{esc(str(item.get("text", "")))}</strong></td>'
-                f'<td class="num">{esc(_interval_text(item)) if interval else ""}</td>'
-                f'<td class="num">{esc(base_text)}</td>'
-                f'<td>{esc(str(item.get("note", "")))}</td>'
-                "</tr>")
-    if not rows:
-        return ""
-    return ("<h2>Executive summary</h2>\n<table class=\"kpis\"><thead><tr><th>measure</th>"
-            "<th>value</th><th>interval</th><th>base</th><th>reading</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>\n<h2>Reports</h2>")
-
-
-def _markdown_inline(text: str) -> str:
-    """Markdown to HTML with any raw HTML escaped (headlines quote untrusted names)."""
-    import mistune
-
-    return mistune.create_markdown(escape=True)(text)
-
-
 def _summary_json(summary: RunSummary) -> str:
     data = {
         "run_id": summary.run_id, "started": summary.started,
         "seconds": round(summary.seconds, 2), "ok": summary.ok,
+        "inputs_unchanged": not summary.inputs_changed,
         "reports": [asdict(r) for r in summary.reports],
+        "inputs": summary.inputs,
     }
     return json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n"
-
-
-def _index_html(summary: RunSummary) -> str:
-    esc = html.escape
-    failed = summary.failed
-    status = ("All reports ran successfully." if not failed else
-              f"{len(failed)} of {len(summary.reports)} reports failed; "
-              "the last complete run is still at reports/latest.")
-    items = []
-    for r in summary.reports:
-        link = (f'<a href="{esc(r.html)}">{esc(r.title)}</a>' if r.html else esc(r.title))
-        if r.status == "ok":
-            body = _markdown_inline(r.headline) if r.headline else "<p>(no headline)</p>"
-            badge = '<span class="ok">ok</span>'
-        else:
-            body = f'<p class="error">{esc(_describe_error(r.error))}</p>'
-            badge = '<span class="failed">failed</span>'
-        items.append(f'<li><h2>{link} {badge}</h2>{body}'
-                     f'<p class="meta">{esc(r.name)} · {r.seconds:.1f} s</p></li>')
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy"
- content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>Loyalty reports · run {esc(summary.run_id)}</title>
-<style>
-body {{ font: 16px/1.5 system-ui, sans-serif; max-width: 900px; margin: 2rem auto;
-  padding: 0 1rem; color: #222; }}
-ul {{ list-style: none; padding: 0; }}
-li {{ border-bottom: 1px solid #ddd; padding: 0.8rem 0; }}
-h2 {{ font-size: 1.15rem; margin: 0 0 0.3rem; }}
-.ok {{ color: #1a7f37; font-size: 0.8rem; }} .failed {{ color: #c62828; font-size: 0.8rem; }}
-.error {{ color: #c62828; }} .meta {{ color: #666; font-size: 0.8rem; margin: 0; }}
-table.kpis {{ border-collapse: collapse; width: 100%; font-size: 0.95rem; }}
-table.kpis th, table.kpis td {{ border-bottom: 1px solid #ddd; padding: 0.35rem 0.5rem;
-  text-align: left; vertical-align: top; }}
-table.kpis td.num {{ text-align: right; white-space: nowrap; }}
-</style>
-</head>
-<body>
-<h1>Loyalty reports</h1>
-<p>Run {esc(summary.run_id)}, started {esc(summary.started)} UTC,
-{summary.seconds:.0f} s. {esc(status)}</p>
-{_summary_table(summary)}
-<ul>
-{chr(10).join(items)}
-</ul>
-</body>
-</html>
-"""
-
-
-def _point_latest(output_dir: Path, run_id: str) -> None:
-    """Atomically point ``output_dir/latest`` at ``run_id`` (relative symbolic link)."""
-    link = output_dir / "latest"
-    tmp = output_dir / f".latest-{os.getpid()}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(run_id, tmp, target_is_directory=True)
-    os.replace(tmp, link)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -530,23 +525,39 @@ def main(argv: Sequence[str] | None = None) -> int:
             for spec in config.reports:
                 print(f"{spec.name}\t{spec.notebook.name}\t{spec.title}")
             return 0
-        summary = run_reports(
-            config, output_dir=opts.output_dir, run_id=opts.run_id, only=opts.only,
-            overrides=parse_overrides(opts.parameter), progress=not opts.no_progress,
-        )
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            summary = run_reports(
+                config, output_dir=opts.output_dir, run_id=opts.run_id, only=opts.only,
+                overrides=parse_overrides(opts.parameter), progress=not opts.no_progress,
+            )
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     except ReportConfigError as exc:
         print(f"loyalty report: {exc}", file=sys.stderr)
         return 2
-    print(f"Run {summary.run_id}: {len(summary.reports) - len(summary.failed)} ok, "
+    except KeyboardInterrupt:
+        print("loyalty report: interrupted; nothing of this run was published and "
+              "reports/latest is unchanged", file=sys.stderr)
+        return 130
+    verb = "was recorded earlier (not run again)" if summary.reused else "finished"
+    print(f"Run {summary.run_id} {verb}: {len(summary.reports) - len(summary.failed)} ok, "
           f"{len(summary.failed)} failed -> {summary.folder / 'index.html'}")
     for r in summary.failed:
         print(f"  FAILED {r.name} ({r.notebook or 'no notebook written'}): "
               f"{_describe_error(r.error)}", file=sys.stderr)
-    if summary.ok:
+    for path in summary.inputs_changed:
+        print(f"  input changed during the run: {path}", file=sys.stderr)
+    if summary.ok and not summary.reused:
         print(f"reports/latest -> {summary.run_id}")
-    else:
+    elif not summary.ok:
         print("reports/latest unchanged (this run had failures)", file=sys.stderr)
     return 0 if summary.ok else 1
+
+
+def _terminate(signum, frame):  # noqa: ARG001 - signal handler signature
+    """SIGTERM (a scheduler stopping the job) is handled like Ctrl-C: clean up, publish nothing."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 if __name__ == "__main__":

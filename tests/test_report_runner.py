@@ -112,12 +112,25 @@ def test_latest_moves_only_on_success_and_runs_are_never_overwritten(workspace, 
     assert _run(workspace, tmp_path, "--run-id", "good1", "--only", "ok_a") == 0
     assert (tmp_path / "latest").resolve() == (tmp_path / "good1").resolve()
     page = (tmp_path / "good1" / "ok_a.html").read_bytes()
-    # the same run id again is refused and the earlier run is untouched
-    assert _run(workspace, tmp_path, "--run-id", "good1", "--only", "ok_a") == 2
-    assert "never overwritten" in capsys.readouterr().err
+    # the same run id again runs nothing: it returns the recorded result, files untouched
+    before = _digest_tree(tmp_path / "good1")
+    capsys.readouterr()
+    assert _run(workspace, tmp_path, "--run-id", "good1", "--only", "ok_a") == 0
+    assert "was recorded earlier (not run again)" in capsys.readouterr().out
+    assert _digest_tree(tmp_path / "good1") == before
     assert (tmp_path / "good1" / "ok_a.html").read_bytes() == page
+    # ... but the same id for a different request is refused
+    assert _run(workspace, tmp_path, "--run-id", "good1", "--only", "ok_b") == 2
+    assert "already exists with other reports or parameters" in capsys.readouterr().err
+    assert _run(workspace, tmp_path, "--run-id", "good1", "--only", "ok_a",
+                "-p", "greeting=x") == 2
+    assert _digest_tree(tmp_path / "good1") == before
     # a failing run keeps latest where it was
     assert _run(workspace, tmp_path, "--run-id", "bad1", "--only", "bad") == 1
+    assert (tmp_path / "latest").resolve() == (tmp_path / "good1").resolve()
+    # a failed run asked for again reports the same failure (exit 1), latest stays
+    assert _run(workspace, tmp_path, "--run-id", "bad1", "--only", "bad") == 1
+    assert "planted failure" in capsys.readouterr().err
     assert (tmp_path / "latest").resolve() == (tmp_path / "good1").resolve()
     assert _run(workspace, tmp_path, "--run-id", "good2", "--only", "ok_b") == 0
     assert (tmp_path / "latest").resolve() == (tmp_path / "good2").resolve()
