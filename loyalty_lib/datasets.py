@@ -252,12 +252,27 @@ def _read_table(path: Path, *, dates: list[str], ids: list[str]) -> pd.DataFrame
     if suffix == ".parquet":
         frame = pd.read_parquet(path)
     elif suffix in {".csv", ".txt", ".gz"}:
-        frame = pd.read_csv(path, dtype={c: "str" for c in ids})
+        try:
+            frame = pd.read_csv(path, dtype={c: "str" for c in ids})
+        except pd.errors.EmptyDataError as exc:
+            from loyalty_lib.validate import DataQualityError
+
+            raise DataQualityError(
+                f"{path.name}: the file is empty (not even a header line); there is nothing "
+                "to analyse.") from exc
     else:
         raise ValueError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
     for column in dates:
         if column in frame.columns and not pd.api.types.is_datetime64_any_dtype(frame[column]):
-            parsed = pd.to_datetime(frame[column], errors="coerce", format="mixed")
+            try:
+                parsed = pd.to_datetime(frame[column], errors="coerce", format="mixed")
+            except ValueError as exc:  # pandas refuses dates written in several time zones
+                from loyalty_lib.validate import DataQualityError
+
+                raise DataQualityError(
+                    f"{column}: the dates in {path.name} are written in different time zones, "
+                    "so a date cannot be placed on one calendar; convert them to one time "
+                    "zone first.") from exc
             bad = frame[column][parsed.isna() & frame[column].notna()]
             if len(bad):
                 raise ValueError(
