@@ -53,6 +53,8 @@ REPORT_COLUMNS = ["check", "severity", "column", "count", "rows", "share", "exam
                   "message"]
 _OFFSET = re.compile(r"(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
 _TIME = re.compile(r"\d[T ]\d{1,2}:\d{2}")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y",
+                 "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S.%f")
 
 
 class DataQualityError(ValueError):
@@ -181,8 +183,13 @@ def _check_dates(report: _Report, series: pd.Series, column: str, *, role: str,
                        f"zones ({', '.join(shown[:4])}), so a date cannot be placed on one "
                        "calendar; convert them to one time zone first.")
             return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-        parsed = pd.to_datetime(texts.str.replace(_OFFSET, "", regex=True).str.strip(),
-                                errors="coerce", format="mixed")
+        stripped = texts.map(lambda t: (_OFFSET.sub("", t) if _TIME.search(t) else t).strip())
+        parsed = pd.Series(pd.NaT, index=stripped.index, dtype="datetime64[ns]")
+        for fmt in _DATE_FORMATS:  # the formats the analyses accept for text dates
+            todo = parsed.isna()
+            if not todo.any():
+                break
+            parsed[todo] = pd.to_datetime(stripped[todo], errors="coerce", format=fmt)
         bad = present[parsed.isna()]
         report.add("date_unparseable", "fatal", column, len(bad), _counted(bad.astype(str)), "stop",
                    f"{column}: {_n(len(bad), rows)} are not dates (e.g. "
@@ -213,7 +220,7 @@ def _numbers(report: _Report, series: pd.Series, column: str, *, role: str) -> p
         bad = present[as_num.isna()]
         detail = (f"{_n(len(bad), report.rows)} are not numbers (e.g. {_show(bad.tolist(), 3)})"
                   if len(bad) else "the numbers are stored as text")
-        report.add("not_numeric", "fatal", column, max(len(bad), len(present)),
+        report.add("not_numeric", "fatal", column, len(bad) or len(present),
                    _show(bad.tolist() if len(bad) else present.tolist()), "stop",
                    f"{column}: the {role} column must hold numbers, but {detail}; fix the source "
                    "file or convert the column.")
