@@ -389,7 +389,7 @@ def users_referrers(
         One row per respondent, by customer id: ``customer``; ``score`` (latest valid
         answer); ``category``; ``spend``; ``big_spender``; ``promoter``; ``quadrant``.
         ``attrs``: ``spend_threshold``, ``unmatched`` (respondents not in ``sales``,
-        spend 0).
+        spend 0, with a :class:`~loyalty_lib.LoyaltyWarning`).
 
     Examples
     --------
@@ -424,6 +424,10 @@ def users_referrers(
         .join(spend, on=customer, how="left"))
     table = table.sort_values(customer, ignore_index=True)
     unmatched = int(table["spend"].isna().sum())
+    if unmatched:
+        warnings.warn(
+            f"{customer}: {unmatched} respondents never appear in the sales log (spend 0); "
+            "check that both use the same ids", LoyaltyWarning, stacklevel=2)
     out = pd.DataFrame({customer: table[customer].to_numpy(),
                         "score": table["__score"].astype("float64").to_numpy()})
     out["category"] = [CATEGORY_ORDER[1 - int(s)] for s in table["__sign"]]
