@@ -20,16 +20,33 @@ def input_files(specs: Sequence[Any], parameters: dict[str, dict[str, Any]],
     files = {s.notebook.resolve() for s in specs}
     if DATA_DIR.is_dir():
         files |= {p.resolve() for p in DATA_DIR.rglob("*") if p.is_file()}
-    for params in parameters.values():
-        for value in params.values():
-            if isinstance(value, str) and value and len(value) < 4096:
-                candidate = Path(value) if Path(value).is_absolute() else root / value
-                try:
-                    if candidate.is_file():
-                        files.add(candidate.resolve())
-                except OSError:
-                    continue
+    values = [v for params in parameters.values() for v in params.values()]
+    for spec in specs:  # defaults of the parameters cell may name files too
+        values += list(_defaults(spec.notebook).values())
+    for value in values:
+        if isinstance(value, str) and value and len(value) < 4096:
+            candidate = Path(value) if Path(value).is_absolute() else root / value
+            try:
+                if candidate.is_file():
+                    files.add(candidate.resolve())
+            except OSError:
+                continue
     return sorted(files)
+
+
+def _defaults(notebook: Path) -> dict[str, Any]:
+    """Literal default values of a notebook's parameters cell (others are skipped)."""
+    import ast
+
+    import papermill
+
+    out = {}
+    for name, info in papermill.inspect_notebook(str(notebook)).items():
+        try:
+            out[name] = ast.literal_eval(str(info.get("default")))
+        except (ValueError, SyntaxError):
+            continue
+    return out
 
 
 def sha256(path: Path) -> str | None:
