@@ -57,11 +57,16 @@ def plot_clv_by_retention(margin: float, discount: float, retention: float, *,
         _, ax = plt.subplots(figsize=(7, 4.5))
     grid = np.linspace(0, 0.95, 96)
     ax.plot(grid * 100, [simple_clv(margin, r, discount) for r in grid], color="#08519c")
-    for r, label in ((retention, "observed"), (min(retention + uplift, 0.99), "what-if")):
+    # Labels stacked above-left of their points, so that close points never overlap.
+    for r, label, lift in ((retention, "observed", 18), (min(retention + uplift, 0.99),
+                                                         "what-if", 42)):
         value = simple_clv(margin, r, discount)
-        ax.plot([r * 100], [value], "o", color="#d73027" if label == "what-if" else "black")
+        colour = "#d73027" if label == "what-if" else "black"
+        ax.plot([r * 100], [value], "o", color=colour)
         ax.annotate(f"{label}: {r:.0%} -> {currency}{value:,.0f}", (r * 100, value),
-                    textcoords="offset points", xytext=(-10, 10), ha="right", fontsize=9)
+                    textcoords="offset points", xytext=(-30, lift), ha="right", fontsize=9,
+                    color=colour, arrowprops={"arrowstyle": "-", "color": colour,
+                                              "linewidth": 0.6})
     ax.set_xlabel("retention per period (%)")
     ax.set_ylabel(f"lifetime value per customer ({currency})")
     return ax
