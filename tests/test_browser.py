@@ -137,3 +137,26 @@ def test_script_typed_into_a_comment_shows_as_text_and_never_runs(browser, tmp_p
         "return Array.from(document.links).map(a => a.getAttribute('href'))")
     assert not any(h and h.lower().startswith("javascript:") for h in links)
     assert browser.execute_script("return document.querySelectorAll('iframe,script').length") == 0
+
+
+def test_report_pages_show_no_customer_ids_emails_or_phones(browser, real_run):
+    # Privacy: stakeholder pages show aggregates. Every visible word of every page of a real
+    # run is compared with the actual customer ids of the bundled data (demo "C00042",
+    # CDNOW "00042"), and searched for e-mail addresses and international phone numbers.
+    import re
+
+    from loyalty_lib.datasets import load_cdnow, load_demo
+    from loyalty_lib.privacy import EMAIL
+
+    # CDNOW ids 10000-23570 cannot be told apart from counts such as "23500 customers";
+    # the zero-padded ones (00001-09999) can: a count is never written with a leading zero
+    ids = set(load_demo().customers["customer_id"]) | {
+        i for i in load_cdnow()["customer_id"] if i.startswith("0")}
+    pages = [real_run.folder / "index.html"] + [real_run.folder / r.html for r in real_run.reports]
+    for page in pages:
+        text = _open(browser, page)["text"]
+        words = set(re.findall(r"[A-Za-z0-9]+", text))
+        assert not words & ids, (page.name, sorted(words & ids)[:5])
+        assert not re.search(r"\bC\d{5}\b", text), page.name
+        assert not EMAIL.search(text), (page.name, EMAIL.search(text))
+        assert not re.search(r"\+\d{1,3}[\s-]?\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}", text), page.name
