@@ -35,10 +35,17 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from loyalty_lib._checks import LoyaltyWarning, as_frame, examples, require_columns
-from loyalty_lib.engines import count_true, local_datetimes
+from loyalty_lib._checks import LoyaltyWarning, examples, require_columns
+from loyalty_lib.engines import compute_frame, count_true, local_datetimes, reuse
 
-__all__ = ["ExcludedRowsWarning", "FREQS", "Purchases", "period_start", "prepare_purchases"]
+__all__ = [
+    "ExcludedRowsWarning",
+    "FREQS",
+    "Purchases",
+    "active_periods",
+    "period_start",
+    "prepare_purchases",
+]
 
 
 class ExcludedRowsWarning(LoyaltyWarning):
@@ -216,7 +223,7 @@ def prepare_purchases(
 
     Emits one :class:`ExcludedRowsWarning` with the counts when rows are left out.
     """
-    frame = as_frame(data)
+    frame = compute_frame(data)
     by_list = [by] if isinstance(by, str) else list(by or [])
     for name in by_list:
         if name in (customer, date, value):
@@ -300,16 +307,38 @@ def warn_excluded(excluded: dict[str, int], *, as_of: pd.Timestamp, stacklevel: 
         )
 
 
-def first_purchase_frame(p: Purchases, customer: str, *, periods: bool = False) -> Any:
+def active_periods(p: Purchases, customer: str) -> Any:
+    """The distinct (customer, period, segments) rows with a purchase: who is active when.
+
+    Several purchases of a customer in one period collapse into one row, so the frame
+    is smaller than the log and "active customers" become a plain count of its rows.
+    """
+    # A group-by rather than .unique(): narwhals runs unique() on lazy backends as a
+    # row_number() window, several times slower than a hash aggregation.
+    # Computed once (reuse): the first purchase and the counts both read it.
+    return reuse(
+        p.rows.filter(nw.col(IS_PURCHASE))
+        .group_by(customer, PERIOD, *p.by)
+        .agg(nw.len().alias("__orders"))
+        .drop("__orders")
+    )
+
+
+def first_purchase_frame(
+    p: Purchases, customer: str, *, periods: bool = False, active: Any = None
+) -> Any:
     """One row per customer with a purchase: first purchase day (and period), segments.
 
     Columns: ``customer``, ``__first_day``, ``__last_day`` (last purchase day) and, with
     ``periods``, ``__cohort`` / ``__last_period``; plus the ``by`` columns. Raises
-    ``ValueError`` when a ``by`` column varies within a customer.
+    ``ValueError`` when a ``by`` column varies within a customer. Given ``active`` (the
+    frame of :func:`active_periods`), only the period columns are computed, from it.
     """
-    purchases = p.rows.filter(nw.col(IS_PURCHASE))
-    aggs = [nw.col(DAY).min().alias("__first_day"), nw.col(DAY).max().alias("__last_day")]
-    if periods:
+    purchases = p.rows.filter(nw.col(IS_PURCHASE)) if active is None else active
+    aggs = []
+    if active is None:
+        aggs += [nw.col(DAY).min().alias("__first_day"), nw.col(DAY).max().alias("__last_day")]
+    if periods or active is not None:
         aggs += [
             nw.col(PERIOD).min().alias("__cohort"),
             nw.col(PERIOD).max().alias("__last_period"),

@@ -44,10 +44,10 @@ import pandas as pd
 from scipy import stats
 
 from loyalty_lib._purchases import (
-    IS_PURCHASE,
     PERIOD,
     VALUE,
     _to_pandas,
+    active_periods,
     canonical_freq,
     first_purchase_frame,
     period_end,
@@ -197,7 +197,10 @@ def cohort_retention(
         data, customer=customer, date=date, value=value, as_of=as_of, by=by, freq=freq_name
     )
     keys = [*p.by, "__cohort"]
-    first_all = first_purchase_frame(p, customer, periods=True)
+    # Distinct (customer, period) rows first: every later step works on this smaller
+    # frame, and active customers are a plain count of its rows (no count-distinct).
+    active_rows = active_periods(p, customer)
+    first_all = first_purchase_frame(p, customer, active=active_rows)
     first = first_all
     if since is not None:
         since_ts = pd.Timestamp(since).normalize()
@@ -206,46 +209,44 @@ def cohort_retention(
             first_cohort += 1  # the period containing `since` began earlier: skip it
         first = first_all.filter(nw.col("__cohort") >= first_cohort)
 
-    # Customers per cohort by the period of their last purchase: gives cohort sizes and,
-    # by a reverse cumulative sum, the "on or after" counts.
-    last = _to_pandas(
-        first.with_columns((nw.col("__last_period") - nw.col("__cohort")).alias("__k"))
-        .group_by(*keys, "__k")
-        .agg(nw.len().alias("__n"))
-    )
-
-    rows = p.rows.drop(p.by) if p.by else p.rows
-    joined = rows.join(first_all.select(customer, *keys), on=customer, how="left").with_columns(
-        (nw.col(PERIOD) - nw.col("__cohort")).alias("__k")
-    )
     excluded = dict(p.excluded)
     excluded["before_first_purchase"] = 0
     if value is not None:
+        rows = p.rows.drop(p.by) if p.by else p.rows
+        joined = rows.join(first_all.select(customer, *keys), on=customer, how="left")
+        joined = joined.with_columns((nw.col(PERIOD) - nw.col("__cohort")).alias("__k"))
         orphan = nw.col("__cohort").is_null() | (nw.col("__k") < 0)
         excluded["before_first_purchase"] = int(
             _to_pandas(joined.select(count_true(orphan).alias("n")))["n"][0]
         )
-        joined = joined.filter(~orphan)
         revenue = _to_pandas(
-            joined.group_by(*keys, "__k").agg(nw.col(VALUE).sum().alias("revenue"))
+            joined.filter(~orphan).group_by(*keys, "__k").agg(nw.col(VALUE).sum().alias("revenue"))
         )
-    if since is not None:
-        joined = joined.filter(nw.col("__cohort") >= first_cohort)
-        if value is not None:
+        if since is not None:
             revenue = revenue[revenue["__cohort"] >= first_cohort]
-    active = None
-    if mode == "on":
-        active = _to_pandas(
-            joined.filter(nw.col(IS_PURCHASE))
-            .group_by(*keys, "__k")
-            .agg(nw.col(customer).n_unique().alias("active"))
-        )
 
-    grid = _grid(last, keys, period_number(p.as_of, freq_name))
     if mode == "on":
+        # Every customer is active in their cohort's own period: sizes = active at k = 0.
+        counted = active_rows.drop(p.by) if p.by else active_rows
+        active = _to_pandas(
+            counted.join(first.select(customer, *keys), on=customer, how="inner")
+            .with_columns((nw.col(PERIOD) - nw.col("__cohort")).alias("__k"))
+            .group_by(*keys, "__k")
+            .agg(nw.len().alias("active"))
+        )
+        sizes = active[active["__k"] == 0].rename(columns={"active": "__n"})
+        grid = _grid(sizes, keys, period_number(p.as_of, freq_name))
         grid = grid.merge(active, on=[*keys, "__k"], how="left")
         grid["active"] = grid["active"].fillna(0).astype("int64")
     else:
+        # Customers per cohort by the period of their last purchase: gives cohort sizes
+        # and, by a reverse cumulative sum, the "on or after" counts.
+        last = _to_pandas(
+            first.with_columns((nw.col("__last_period") - nw.col("__cohort")).alias("__k"))
+            .group_by(*keys, "__k")
+            .agg(nw.len().alias("__n"))
+        )
+        grid = _grid(last, keys, period_number(p.as_of, freq_name))
         grid = grid.merge(last, on=[*keys, "__k"], how="left")
         grid["__n"] = grid["__n"].fillna(0).astype("int64")
         grid = grid.sort_values([*keys, "__k"], ascending=[*[True] * len(keys), False])
@@ -274,9 +275,12 @@ def cohort_retention(
     return out
 
 
-def _grid(last: pd.DataFrame, keys: list[str], as_of_period: int) -> pd.DataFrame:
-    """Every (cohort, k) with k = 0 .. the period containing ``as_of``, with cohort sizes."""
-    sizes = last.groupby(keys, as_index=False, dropna=False)["__n"].sum()
+def _grid(counts: pd.DataFrame, keys: list[str], as_of_period: int) -> pd.DataFrame:
+    """Every (cohort, k) with k = 0 .. the period containing ``as_of``, with cohort sizes.
+
+    ``counts`` holds customers (``__n``) per cohort (and k); they sum to cohort sizes.
+    """
+    sizes = counts.groupby(keys, as_index=False, dropna=False)["__n"].sum()
     sizes = sizes.rename(columns={"__n": "cohort_size"}).sort_values(keys, ignore_index=True)
     reach = (as_of_period - sizes["__cohort"]).to_numpy(dtype="int64") + 1
     grid = sizes.loc[np.repeat(sizes.index.to_numpy(), reach)].reset_index(drop=True)

@@ -21,8 +21,8 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import as_frame, examples, require_columns
-from loyalty_lib.engines import count_true, local_datetimes
+from loyalty_lib._checks import examples, require_columns
+from loyalty_lib.engines import compute_frame, count_true, local_datetimes
 
 __all__ = ["customer_value"]
 
@@ -207,7 +207,7 @@ def customer_value(
     2           c    0.0       1        1          0.0
     """
     by_cols = _by_list(by)
-    frame = as_frame(data)
+    frame = compute_frame(data)
     _validate(frame, customer=customer, value=value, date=date, by=by_cols)
     frame = local_datetimes(frame, [date])
     v = nw.col(value)
@@ -239,3 +239,22 @@ def customer_value(
         span = out["last_purchase"] - out["first_purchase"]
         out["tenure_days"] = span.dt.total_seconds() / 86400.0
     return _ranked(out, customer, by_cols)
+
+
+def net_values(
+    data: Any, *, customer: str, value: str, by: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Net value per customer (per group), unranked: the ``by`` columns and ``value``.
+
+    The lean aggregate behind the concentration measures, which need the values only
+    (one sum per customer, no customer ids collected); validated like
+    :func:`customer_value`.
+    """
+    by_cols = list(by)
+    frame = compute_frame(data)
+    _validate(frame, customer=customer, value=value, date=None, by=by_cols)
+    grouped = frame.group_by(*by_cols, customer).agg(nw.col(value).sum().alias("value"))
+    out = _collect(grouped.select(*by_cols, "value"))
+    out["value"] = out["value"].astype("float64")
+    return out
+

@@ -27,7 +27,17 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-__all__ = ["ENGINES", "count_true", "is_path", "local_datetimes", "scan", "to_engine"]
+__all__ = [
+    "ENGINES",
+    "PANDAS_VIA_DUCKDB_ROWS",
+    "compute_frame",
+    "count_true",
+    "is_path",
+    "local_datetimes",
+    "reuse",
+    "scan",
+    "to_engine",
+]
 
 #: Engine names accepted by :func:`to_engine` (and the notebooks' ``engine`` parameter).
 ENGINES = ("pandas", "duckdb", "spark")
@@ -71,7 +81,7 @@ def _files(source: str | Path) -> tuple[str, str]:
     )
 
 
-def scan(source: str | Path, *, connection: Any = None) -> Any:
+def scan(source: str | Path, *, connection: Any = None, **options: Any) -> Any:
     """Open Parquet or CSV file(s) lazily with DuckDB; nothing is read until a query runs.
 
     Parameters
@@ -83,6 +93,9 @@ def scan(source: str | Path, *, connection: Any = None) -> Any:
         A ``duckdb.DuckDBPyConnection`` to read with (e.g. one with
         ``SET memory_limit = '3GB'`` for data larger than memory). Default: DuckDB's
         default connection.
+    **options
+        Passed to DuckDB's ``read_parquet`` / ``read_csv``, e.g.
+        ``dtype={"customer_id": "VARCHAR"}`` to keep numeric-looking ids as text in a CSV.
 
     Returns
     -------
@@ -110,8 +123,8 @@ def scan(source: str | Path, *, connection: Any = None) -> Any:
     pattern, kind = _files(source)
     con = connection if connection is not None else duckdb.default_connection()
     if kind == "parquet":
-        return con.read_parquet(pattern)
-    return con.read_csv(pattern)
+        return con.read_parquet(pattern, **options)
+    return con.read_csv(pattern, **options)
 
 
 def to_engine(data: Any, engine: str = "pandas", *, connection: Any = None,
@@ -179,11 +192,14 @@ def count_true(condition: nw.Expr) -> nw.Expr:
 
 
 def local_datetimes(frame: Any, columns: list[str | None]) -> Any:
-    """Cast time-zone-aware datetime columns to their local wall-clock time (naive).
+    """Naive datetimes for calendar work: zoned timestamps on their wall clock, dates too.
 
-    Calendar periods (days, months, cohorts) are read on the wall clock of the column's
-    own time zone: for a Spark ``TimestampType`` column that is the session time zone,
-    in which Spark shows the timestamps it was given. Naive columns are left alone.
+    Calendar periods (days, months, cohorts) are read on the wall clock of the time zone
+    the engine reports for the column: a pandas column's own zone; for DuckDB
+    ``TIMESTAMPTZ`` and Spark ``TimestampType`` the session time zone (``SET TimeZone``,
+    ``spark.sql.session.timeZone``), in which they show the timestamps they were given.
+    ``Date`` columns (e.g. dates in a CSV read by DuckDB) become datetimes at midnight,
+    so results carry the same datetime columns as on pandas. Other columns are left alone.
     """
     schema = frame.collect_schema()
     casts = []
@@ -192,5 +208,78 @@ def local_datetimes(frame: Any, columns: list[str | None]) -> Any:
             continue
         dtype = schema[name]
         if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None:
-            casts.append(nw.col(name).cast(nw.Datetime(dtype.time_unit)))
+            casts.append(nw.col(name).dt.replace_time_zone(None))
+        elif dtype == nw.Date:
+            casts.append(nw.col(name).cast(nw.Datetime("us")))
     return frame.with_columns(*casts) if casts else frame
+
+
+#: pandas frames with at least this many rows are computed by DuckDB, which scans them in
+#: place (no copy) with all cores; smaller ones stay on pandas, where DuckDB's fixed cost
+#: per query would dominate. ``docs/decisions/0002-pandas-through-duckdb.md``. Set it to
+#: ``None`` to keep every pandas frame on pandas.
+PANDAS_VIA_DUCKDB_ROWS: int | None = 250_000
+_connection: Any = None
+
+
+def _duckdb_can_scan(frame: Any) -> bool:
+    """True when every column has a dtype DuckDB reads without reinterpretation.
+
+    ``object`` columns can mix Python types (``1`` and ``"1"``) that DuckDB would coerce to
+    one text type, and zoned timestamps would be read in DuckDB's session time zone, so
+    a frame with either stays on pandas.
+    """
+    import pandas as pd
+
+    for dtype in frame.dtypes:
+        if dtype == object:  # noqa: E721 - a numpy dtype compares equal to object
+            return False
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            return False  # DuckDB would read it in its session time zone, not the column's
+        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+                or pd.api.types.is_datetime64_any_dtype(dtype)
+                or pd.api.types.is_string_dtype(dtype)):
+            return False
+    return True
+
+
+def compute_frame(data: Any, *, argument: str = "data") -> Any:
+    """The narwhals frame a computation runs on: large pandas frames go through DuckDB.
+
+    Like :func:`loyalty_lib._checks.as_frame` (paths are scanned, other frames wrapped),
+    except that a pandas DataFrame with at least :data:`PANDAS_VIA_DUCKDB_ROWS` rows and
+    only plain dtypes (numbers, booleans, datetimes, strings) is wrapped as a DuckDB
+    relation over the same memory: the group-bys then run multi-threaded, and the
+    result is the same (``tests/test_engines_pandas_duckdb.py``).
+    """
+    from loyalty_lib._checks import as_frame
+
+    threshold = PANDAS_VIA_DUCKDB_ROWS
+    native = data
+    if threshold is not None and type(native).__module__.startswith("pandas") and hasattr(
+        native, "dtypes"
+    ) and len(native) >= threshold and _duckdb_can_scan(native):
+        global _connection
+        import duckdb
+
+        if _connection is None:
+            _connection = duckdb.connect()
+        return nw.from_native(_connection.cursor().from_df(native))
+    return as_frame(data, argument=argument)
+
+
+def reuse(frame: Any) -> Any:
+    """Compute an intermediate frame once when a query is going to read it twice.
+
+    Lazy plans are expanded wherever they are referenced: a DuckDB relation used by
+    both sides of a join is computed twice. With DuckDB >= 2.0 the relation is executed
+    once (``DuckDBPyRelation.materialize``) and its rows are read from memory after
+    that; on other engines the frame is returned unchanged (pandas is eager already;
+    Spark's planner reuses identical exchanges itself).
+    """
+    if isinstance(frame, nw.LazyFrame):
+        native = frame.to_native()
+        materialize = getattr(native, "materialize", None)
+        if materialize is not None and type(native).__module__.startswith("duckdb"):
+            return nw.from_native(materialize())
+    return frame

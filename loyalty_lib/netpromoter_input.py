@@ -18,7 +18,8 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import LoyaltyWarning, as_frame, examples, require_columns
+from loyalty_lib._checks import LoyaltyWarning, examples, require_columns
+from loyalty_lib.engines import compute_frame
 from loyalty_lib.nps_intervals import bootstrap_draws, nps_interval
 
 __all__ = [
@@ -173,7 +174,7 @@ def prepare(
         raise ValueError(f"errors: expected 'raise' or 'exclude', got {errors!r}")
     if not isinstance(score, str):
         raise ValueError(f"score: expected a column name, got {score!r}")
-    frame = as_frame(data)
+    frame = compute_frame(data)
     require_columns(frame, [score, *by, weight, *extra])
     clash = [c for c in by if c.startswith("_nps_")]
     if clash:

@@ -55,10 +55,10 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import LoyaltyWarning, SmallBaseWarning, as_frame, examples
+from loyalty_lib._checks import LoyaltyWarning, SmallBaseWarning, examples
 from loyalty_lib._pareto_stats import TOL, concentration, concentration_bootstrap
-from loyalty_lib.customers import _by_list, _validate, customer_value
-from loyalty_lib.engines import local_datetimes
+from loyalty_lib.customers import _by_list, _validate, customer_value, net_values
+from loyalty_lib.engines import compute_frame, local_datetimes
 
 __all__ = [
     "ABC_LABELS",
@@ -193,12 +193,13 @@ def pareto_split(
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise ValueError(f"n_boot: expected a whole number >= 0, got {n_boot!r}")
     by_cols = _by_list(by)
-    per_customer = customer_value(data, customer=customer, value=value, by=by_cols)
+    per_customer = net_values(data, customer=customer, value=value, by=by_cols)
     groups = per_customer.groupby(by_cols, sort=True) if by_cols else [((), per_customer)]
     rng = np.random.default_rng(seed)
     rows = []
     for key, group in groups:
-        values = group["value"].to_numpy(dtype="float64")
+        # descending, as customers are ranked: the bootstrap draws by position
+        values = -np.sort(-group["value"].to_numpy(dtype="float64"))
         row: dict[str, Any] = dict(zip(by_cols, key if isinstance(key, tuple) else (key,),
                                        strict=True))
         row.update(_split_row(values, top, target))
@@ -289,13 +290,15 @@ def pareto_by_period(
     """
     if freq not in _FREQUENCIES:
         raise ValueError(f"freq: expected one of {sorted(_FREQUENCIES)}, got {freq!r}")
-    frame = as_frame(data)
+    frame = compute_frame(data)
     _validate(frame, customer=customer, value=value, date=date, by=[])
     if "period" in frame.collect_schema().names():
         raise ValueError("data: has a column named 'period', which pareto_by_period creates; "
                          "rename it first")
     frame = local_datetimes(frame, [date])
     with_period = frame.with_columns(nw.col(date).dt.truncate(_FREQUENCIES[freq]).alias("period"))
+    # Spark's date_trunc returns a zoned timestamp even for a naive input
+    with_period = local_datetimes(with_period, ["period"])
     out = pareto_split(with_period, customer=customer, value=value, top=top, target=target,
                        by="period", **kwargs)
     period = pd.to_datetime(out["period"])
@@ -345,7 +348,7 @@ def lorenz_curve(data: Any, *, customer: str, value: str) -> pd.DataFrame:
     3            0.75          0.6
     4            1.00          1.0
     """
-    per_customer = customer_value(data, customer=customer, value=value)
+    per_customer = net_values(data, customer=customer, value=value)
     values = per_customer["value"].to_numpy(dtype="float64")
     ascending = np.sort(values[values > 0])
     n = ascending.size
