@@ -1,0 +1,239 @@
+"""Time loyalty_lib against its peers and write benchmarks/results.md (``make bench``).
+
+Every (workload, size, id kind, implementation) runs in its own Python process, so that
+peak memory is that case's alone: the process loads the input from Parquet, resets the
+kernel's peak-RSS mark (``/proc/self/clear_refs``), runs the case once (warm-up; its
+result is compared with loyalty_lib's before any timing counts) and then ``repeats``
+more times; the median of those runs is reported, and the peak memory above the
+loaded input (``VmHWM`` − RSS before the first run) as a multiple of the input frame.
+
+Usage: ``python -m benchmarks.run [--sizes 1000000 10000000] [--ooc-rows 100000000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+# ----------------------------------------------------------------------------- worker
+
+
+def _status(field: str) -> int:
+    """A memory figure of this process from /proc/self/status, in bytes."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise KeyError(field)
+
+
+def _reset_peak() -> None:
+    """Make VmHWM (peak RSS) start again from the current RSS (Linux >= 4.0)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def worker(spec: dict) -> dict:
+    import gc
+    import warnings
+
+    from benchmarks import impls
+
+    warnings.simplefilter("ignore")  # lifetimes and PySpark warn about pandas 3 on import
+    func, kind = impls.IMPLS[spec["workload"]][spec["impl"]]
+    if kind == "polars":
+        import polars as pl
+
+        frame = pl.read_parquet(spec["input"])
+        input_bytes = int(frame.estimated_size())
+    else:
+        frame = pd.read_parquet(spec["input"])
+        input_bytes = int(frame.memory_usage(deep=True).sum())
+    # libraries loaded before the peak is reset: their code is not the computation's memory
+    import duckdb  # noqa: F401
+
+    import loyalty_lib  # noqa: F401
+    import loyalty_lib.engines  # noqa: F401
+
+    if spec["impl"] == "lifetimes":
+        import lifetimes.utils  # noqa: F401
+    gc.collect()
+    _reset_peak()
+    baseline = _status("VmRSS")
+    times = []
+    start = time.perf_counter()
+    result = func(frame)
+    times.append(time.perf_counter() - start)
+    result.to_pickle(spec["result"])
+    repeats = spec["repeats"] if times[0] < spec["slow_seconds"] else 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func(frame)
+        times.append(time.perf_counter() - start)
+    peak = _status("VmHWM") - baseline
+    timed = times[1:] if len(times) > 1 else times
+    return {"times": times, "median": statistics.median(timed), "runs": len(timed),
+            "input_bytes": input_bytes, "peak_bytes": max(peak, 0)}
+
+
+# ----------------------------------------------------------------------------- driver
+
+
+def run_case(spec: dict, timeout: float) -> dict:
+    command = [sys.executable, "-m", "benchmarks.run", "--worker", json.dumps(spec)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=timeout,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if done.returncode != 0:
+        raise RuntimeError(f"{spec['workload']} {spec['impl']} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def check_equal(reference: pd.DataFrame, other: pd.DataFrame) -> str:
+    """"equal" or the first difference (floats to 1e-9 relative)."""
+    try:
+        pd.testing.assert_frame_equal(reference, other, check_exact=False, rtol=1e-9)
+    except AssertionError as exc:
+        return "DIFFERENT: " + " ".join(str(exc).split())[:300]
+    return "equal"
+
+
+def machine_facts() -> dict:
+    import duckdb
+    import narwhals
+    import numpy
+
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = _status_file("/proc/meminfo", "MemTotal")
+    facts = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": f"{mem / 2**30:.1f} GiB",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "pandas": pd.__version__,
+        "numpy": numpy.__version__,
+        "narwhals": narwhals.__version__,
+        "duckdb": duckdb.__version__,
+    }
+    for name in ("polars", "lifetimes", "pyarrow"):
+        try:
+            facts[name] = __import__(name).__version__
+        except Exception:  # noqa: BLE001 - a missing peer is reported, not fatal
+            facts[name] = "not installed"
+    return facts
+
+
+def _status_file(path: str, field: str) -> int:
+    for line in Path(path).read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="timed runs after the warm-up (default: 5 at <= 1M rows, else 3)")
+    parser.add_argument("--ooc-rows", type=int, default=100_000_000,
+                        help="rows of the out-of-core Parquet log (0 to skip)")
+    parser.add_argument("--ooc-memory", default="3GB", help="DuckDB memory_limit out of core")
+    parser.add_argument("--data-dir", default=None, help="where to write generated data "
+                        "(default: a temporary folder, deleted at the end)")
+    parser.add_argument("--output", default=str(HERE / "results.md"))
+    args = parser.parse_args(argv)
+    if args.worker:
+        spec = json.loads(args.worker)
+        if spec.get("workload") == "out_of_core":
+            from benchmarks.out_of_core import worker as ooc_worker
+
+            print(json.dumps(ooc_worker(spec)))
+        else:
+            print(json.dumps(worker(spec)))
+        return 0
+
+    from tqdm.auto import tqdm
+
+    from benchmarks import impls, synth
+    from benchmarks.report import write_results
+
+    facts = machine_facts()
+    facts["load_before"] = _load()
+    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="loyalty-bench-", dir="/tmp"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    try:
+        plan = []
+        for size in args.sizes:
+            repeats = args.repeats if args.repeats is not None else (5 if size <= 1_000_000 else 3)
+            for ids in ("int", "str"):
+                for workload in ("cohort", "cohort_sizes", "pareto"):
+                    plan += [(workload, size, ids, impl, repeats) for impl in impls.IMPLS[workload]]
+            plan += [("nps", size, "-", impl, repeats) for impl in impls.IMPLS["nps"]]
+        inputs: dict[tuple, Path] = {}
+        progress = tqdm(plan, desc="benchmarks", unit="case", file=sys.stderr, mininterval=5)
+        for workload, size, ids, impl, repeats in progress:
+            progress.set_postfix_str(f"{workload} {size:,} {ids} {impl}")
+            key = ("survey", size) if workload == "nps" else ("tx", size, ids)
+            if key not in inputs:
+                path = data_dir / ("_".join(map(str, key)) + ".parquet")
+                frame = (synth.survey(size) if workload == "nps"
+                         else synth.transactions(size, id_kind=ids))
+                frame.to_parquet(path)
+                del frame
+                inputs[key] = path
+            result_path = data_dir / f"result_{workload}_{size}_{ids}_{impl}.pkl".replace(" ", "_")
+            spec = {"workload": workload, "impl": impl, "input": str(inputs[key]),
+                    "result": str(result_path), "repeats": repeats, "slow_seconds": 60.0}
+            try:
+                measured = run_case(spec, timeout=3600)
+                ours = data_dir / f"result_{workload}_{size}_{ids}_loyalty_lib.pkl"
+                measured["check"] = ("reference" if impl == "loyalty_lib" else
+                                     check_equal(pd.read_pickle(ours), pd.read_pickle(result_path)))
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                measured = {"error": str(exc)[-500:]}
+            rows.append({"workload": workload, "rows": size, "ids": ids, "impl": impl,
+                         **measured})
+        ooc = []
+        if args.ooc_rows:
+            from benchmarks.out_of_core import run_out_of_core
+
+            ooc = run_out_of_core(args.ooc_rows, data_dir / "ooc", memory_limit=args.ooc_memory)
+    finally:
+        if args.data_dir is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    facts["load_after"] = _load()
+    write_results(Path(args.output), rows, ooc, facts, argv=sys.argv[1:])
+    (HERE / "results.json").write_text(json.dumps({"facts": facts, "rows": rows, "ooc": ooc},
+                                                  indent=1, default=str))
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
