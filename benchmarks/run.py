@@ -166,7 +166,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=None, help="where to write generated data "
                         "(default: a temporary folder, deleted at the end)")
     parser.add_argument("--output", default=str(HERE / "results.md"))
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite results.md from the last results.json (e.g. after "
+                             "editing notes.md) without running anything")
     args = parser.parse_args(argv)
+    if args.render_only:
+        from benchmarks.report import write_results
+
+        saved = json.loads((HERE / "results.json").read_text())
+        write_results(Path(args.output), saved["rows"], saved["ooc"], saved["facts"],
+                      argv=saved.get("argv", []))
+        return 0
     if args.worker:
         spec = json.loads(args.worker)
         if spec.get("workload") == "out_of_core":
@@ -229,8 +239,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(data_dir, ignore_errors=True)
     facts["load_after"] = _load()
     write_results(Path(args.output), rows, ooc, facts, argv=sys.argv[1:])
-    (HERE / "results.json").write_text(json.dumps({"facts": facts, "rows": rows, "ooc": ooc},
-                                                  indent=1, default=str))
+    (HERE / "results.json").write_text(json.dumps(
+        {"facts": facts, "rows": rows, "ooc": ooc, "argv": sys.argv[1:]}, indent=1,
+        default=str))
     print(f"wrote {args.output}")
     return 0
 
