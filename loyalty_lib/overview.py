@@ -8,15 +8,41 @@ from __future__ import annotations
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from loyalty_lib._checks import as_frame, column_names, require_columns
+from loyalty_lib._checks import column_names, require_columns
+from loyalty_lib.engines import compute_frame, count_true, local_datetimes
 
 __all__ = ["column_profile", "monthly_activity", "sales_summary", "survey_responses_by_month"]
 
 
-def _collect(frame: nw.DataFrame | nw.LazyFrame) -> pd.DataFrame:
+def _collect(frame: nw.DataFrame | nw.LazyFrame, *, counts: tuple[str, ...] = (),
+             values: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Collect a small result to pandas with engine-independent dtypes.
+
+    DuckDB returns sums of integers as HUGEINT/DECIMAL (object columns in pandas) and
+    datetimes in microseconds, Spark timestamps in its session time zone; the audit always
+    reports counts as int64, sums as float64 and dates as naive datetime64[ns] (wall
+    clock), whatever the engine.
+    """
     if isinstance(frame, nw.LazyFrame):
         frame = frame.collect()
-    return frame.to_pandas()
+    out = frame.to_pandas()
+    for column in counts:
+        out[column] = pd.to_numeric(out[column]).fillna(0).astype("int64")
+    for column in values:
+        out[column] = pd.to_numeric(out[column]).astype("float64")
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):  # Spark: the session zone
+            out[column] = out[column].dt.tz_localize(None)
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].astype("datetime64[ns]")
+    return out
+
+
+def _distinct(frame: nw.DataFrame | nw.LazyFrame, column: str) -> int:
+    """Distinct non-missing values of one column (frame-level operations every engine has)."""
+    counted = _collect(frame.select(column).drop_nulls().unique().select(nw.len().alias("n")),
+                       counts=("n",))
+    return int(counted["n"].iloc[0])
 
 
 def column_profile(data, *, examples: int = 3) -> pd.DataFrame:
@@ -37,15 +63,14 @@ def column_profile(data, *, examples: int = 3) -> pd.DataFrame:
     0     id  3        1         2
     1      x  3        0         2
     """
-    frame = as_frame(data)
+    frame = compute_frame(data)
     schema = frame.collect_schema()
     names = list(schema.names())
     stats = _collect(frame.select(
         nw.len().alias("__n"),
         *[nw.col(c).null_count().alias(f"{c}__missing") for c in names],
-        *[nw.col(c).drop_nulls().n_unique().alias(f"{c}__distinct") for c in names],
-    ))
-    head = _collect(frame.head(200) if isinstance(frame, nw.DataFrame) else frame.head(200))
+    ), counts=("__n", *[f"{c}__missing" for c in names]))
+    head = _collect(frame.head(200))
     n = int(stats["__n"].iloc[0])
     rows = []
     for c in names:
@@ -54,7 +79,7 @@ def column_profile(data, *, examples: int = 3) -> pd.DataFrame:
         rows.append({
             "column": c, "dtype": str(schema[c]), "n": n, "missing": missing,
             "pct_missing": 100 * missing / n if n else float("nan"),
-            "distinct": int(stats[f"{c}__distinct"].iloc[0]),
+            "distinct": _distinct(frame, c),
             "examples": ", ".join(shown),
         })
     return pd.DataFrame(rows)
@@ -84,27 +109,29 @@ def sales_summary(data, *, customer: str = "customer_id", date: str = "order_dat
        rows  customers  total_value  negative_rows  duplicate_rows
     0     4          2         16.0              1               1
     """
-    frame = as_frame(data)
+    frame = compute_frame(data)
     require_columns(frame, [customer, date, value])
+    frame = local_datetimes(frame, [date])
     stats = _collect(frame.select(
         nw.len().alias("rows"),
-        nw.col(customer).drop_nulls().n_unique().alias("customers"),
         nw.col(date).min().alias("first_date"),
         nw.col(date).max().alias("last_date"),
         nw.col(value).sum().alias("total_value"),
         nw.when(nw.col(value) > 0).then(nw.col(value)).otherwise(0).sum().alias("gross_value"),
-        (nw.col(value) < 0).cast(nw.Int64).sum().alias("negative_rows"),
-        (nw.col(value) == 0).cast(nw.Int64).sum().alias("zero_rows"),
+        count_true(nw.col(value) < 0).alias("negative_rows"),
+        count_true(nw.col(value) == 0).alias("zero_rows"),
         nw.col(customer).null_count().alias("missing_customer"),
         nw.col(date).null_count().alias("missing_date"),
         nw.col(value).null_count().alias("missing_value"),
-    ))
+    ), counts=("rows", "negative_rows", "zero_rows", "missing_customer", "missing_date",
+               "missing_value"), values=("total_value", "gross_value"))
+    stats.insert(1, "customers", _distinct(frame, customer))
     names = column_names(frame)
     dupes = _collect(
         frame.group_by(names, drop_null_keys=False).agg(nw.len().alias("__copies"))
-        .select(((nw.col("__copies") - 1).sum()).alias("duplicate_rows"))
-    )
-    stats["duplicate_rows"] = int(dupes["duplicate_rows"].iloc[0] or 0)
+        .select(((nw.col("__copies") - 1).sum()).alias("duplicate_rows")),
+        counts=("duplicate_rows",))
+    stats["duplicate_rows"] = int(dupes["duplicate_rows"].iloc[0])
     return stats
 
 
@@ -130,8 +157,9 @@ def monthly_activity(data, *, customer: str = "customer_id", date: str = "order_
     0 2024-01-01     2          1   12.5              0
     1 2024-02-01     1          1    5.0              0
     """
-    frame = as_frame(data)
+    frame = compute_frame(data)
     require_columns(frame, [customer, date, value])
+    frame = local_datetimes(frame, [date])
     out = _collect(
         frame.filter(~nw.col(date).is_null())
         .with_columns(nw.col(date).dt.truncate("1mo").alias("month"),
@@ -140,8 +168,8 @@ def monthly_activity(data, *, customer: str = "customer_id", date: str = "order_
         .agg(nw.len().alias("rows"), nw.col(customer).n_unique().alias("customers"),
              nw.col(value).sum().alias("value"),
              nw.col("__negative").sum().alias("negative_rows"))
-        .sort("month")
-    )
+        .sort("month"),
+        counts=("rows", "customers", "negative_rows"), values=("value",))
     return out.reset_index(drop=True)
 
 
@@ -166,8 +194,9 @@ def survey_responses_by_month(data, *, date: str = "wave", score: str = "score",
     0 2024-01-01          4      2        1        1       50.0
     """
     low, high = scale
-    frame = as_frame(data)
+    frame = compute_frame(data)
     require_columns(frame, [date, score])
+    frame = local_datetimes(frame, [date])
     s = nw.col(score).cast(nw.Float64)
     valid = (~s.is_null()) & (s >= low) & (s <= high) & (s == s.round(0))
     out = _collect(
@@ -178,8 +207,8 @@ def survey_responses_by_month(data, *, date: str = "wave", score: str = "score",
         .group_by("month")
         .agg(nw.len().alias("responses"), nw.col("__valid").sum().alias("valid"),
              nw.col("__missing").sum().alias("missing"))
-        .sort("month")
-    )
+        .sort("month"),
+        counts=("responses", "valid", "missing"))
     out["invalid"] = out["responses"] - out["valid"] - out["missing"]
     out["pct_valid"] = 100 * out["valid"] / out["responses"]
     return out.reset_index(drop=True)

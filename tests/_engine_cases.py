@@ -24,6 +24,12 @@ from loyalty_lib import (
     repeat_purchase_rate,
     retention_curve,
 )
+from loyalty_lib.overview import (
+    column_profile,
+    monthly_activity,
+    sales_summary,
+    survey_responses_by_month,
+)
 
 SALES = {"customer": "customer_id", "value": "amount"}
 DATED = {"customer": "customer_id", "date": "order_date"}
@@ -80,6 +86,15 @@ CASES: dict[str, tuple[bool, Case]] = {
         False,
         lambda s, v: repeat_purchase_rate(s, **DATED, value="amount", within=90),
     ),
+    # The data audit (loyalty_lib.overview). Column types print differently per engine
+    # and example values depend on row order, so the profile is compared on its counts.
+    "sales_summary": (False, lambda s, v: sales_summary(s)),
+    "monthly_activity": (False, lambda s, v: monthly_activity(s)),
+    "column_profile_counts": (
+        False,
+        lambda s, v: column_profile(s)[["column", "n", "missing", "distinct"]],
+    ),
+    "survey_responses_by_month": (True, lambda s, v: survey_responses_by_month(v)),
 }
 
 
