@@ -345,8 +345,10 @@ def _run_all(specs: Sequence[ReportSpec], parameters: dict[str, dict[str, Any]],
     inputs = hash_inputs(input_files(specs, parameters, config.root), config.root)
     outcomes = []
     for i, spec in enumerate(specs, start=1):
+        _stop_if_interrupted()
         log(f"[{i}/{len(specs)}] {spec.name}: running {spec.notebook.name} ...")
         outcome = _run_one(spec, parameters[spec.name], config, staging, run_id, progress)
+        _stop_if_interrupted()  # an interrupt swallowed while waiting on the kernel
         status = "ok" if outcome.status == "ok" else _describe_error(outcome.error)
         log(f"[{i}/{len(specs)}] {spec.name}: {status} ({outcome.seconds:.1f} s)")
         outcomes.append(outcome)
@@ -525,14 +527,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             for spec in config.reports:
                 print(f"{spec.name}\t{spec.notebook.name}\t{spec.title}")
             return 0
-        previous = signal.signal(signal.SIGTERM, _terminate)
+        previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGINT,
+                                                                     signal.SIGTERM)}
+        _INTERRUPTED.clear()
         try:
             summary = run_reports(
                 config, output_dir=opts.output_dir, run_id=opts.run_id, only=opts.only,
                 overrides=parse_overrides(opts.parameter), progress=not opts.no_progress,
             )
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
     except ReportConfigError as exc:
         print(f"loyalty report: {exc}", file=sys.stderr)
         return 2
@@ -555,9 +560,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if summary.ok else 1
 
 
+#: Signals received during a run started by :func:`main`. The handler raises
+#: KeyboardInterrupt at once, but code waiting on a kernel (jupyter_client, nbclient) may
+#: swallow it; the runner therefore also checks this record between notebooks.
+_INTERRUPTED: list[int] = []
+
+
 def _terminate(signum, frame):  # noqa: ARG001 - signal handler signature
-    """SIGTERM (a scheduler stopping the job) is handled like Ctrl-C: clean up, publish nothing."""
+    """SIGINT/SIGTERM (Ctrl-C, a scheduler stopping the job): clean up, publish nothing."""
+    _INTERRUPTED.append(signum)
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _stop_if_interrupted() -> None:
+    if _INTERRUPTED:
+        raise KeyboardInterrupt(f"signal {_INTERRUPTED[0]}")
 
 
 if __name__ == "__main__":
