@@ -148,3 +148,24 @@ def test_matrix_and_curve_reject_foreign_frames():
         retention_curve(result, values="revenue_retention")
     with pytest.raises(ValueError, match="values: column 'revenue' not in result"):
         retention_matrix(result, "revenue")
+
+
+def test_zoned_dates_are_read_on_their_wall_clock():
+    # Formerly a raw pandas TypeError (bad-input catalogue, xfail). A purchase at 23:30 on
+    # 31 January in Berlin is 22:30 UTC the same day; one at 00:30 on 1 March Berlin time
+    # is 23:30 UTC on 29 February. Calendar periods follow the shop's own clock (the
+    # column's zone), so the zoned log gives exactly the naive log's cohorts.
+    naive = pd.DataFrame({
+        "customer_id": ["a", "a", "b", "c"],
+        "order_date": pd.to_datetime(["2024-01-31 23:30", "2024-03-01 00:30",
+                                      "2024-01-20 12:00", "2024-02-29 09:00"]),
+    })
+    zoned = naive.assign(order_date=naive["order_date"].dt.tz_localize("Europe/Berlin"))
+    keys = {"customer": "customer_id", "date": "order_date", "as_of": "2024-03-31"}
+    expected = cohort_retention(naive, **keys)
+    got = cohort_retention(zoned, **keys)
+    pd.testing.assert_frame_equal(got, expected)
+    # cohorts by hand: January {a, b}, February {c}; a is back in March (period 2)
+    jan = got[got["cohort"] == pd.Timestamp("2024-01-01")].set_index("period")
+    assert jan["cohort_size"].iloc[0] == 2
+    assert jan.loc[2, "active"] == 1 and jan.loc[1, "active"] == 0

@@ -228,11 +228,6 @@ CASES = [
          counted=lambda r: r.attrs["excluded"]["after_as_of"] == 2),
     Case("cohort_empty", lambda: cohort_retention(sales().iloc[:0], **LOG), "error",
          "order_date", "order_date: no rows with a date; nothing to analyse"),
-    Case("cohort_timezone_aware_dates", lambda: cohort_retention(
-        sales(order_date=sales()["order_date"].dt.tz_localize("Europe/Berlin")), **LOG),
-        "warning", "", "", counted=lambda r: int(r["cohort_size"].iloc[0]) == 2,
-        xfail="cohort_retention on tz-aware datetimes raises a raw pandas TypeError "
-              "(astype to naive) in _purchases; reported, not owned by issue 7"),
     Case("repeat_missing_customer", lambda: repeat_purchase_rate(
         sales(customer_id=["a", None, "b", "c"]), **LOG), "warning", "",
         "excluded rows: 1 missing customer id", warning=ExcludedRowsWarning,
