@@ -525,6 +525,9 @@ _LABELS = {
     "rating_out_of_range": "rating outside the scale",
 }
 _ACTIONS = {"stop": "report stops", "excluded": "left out", "kept": "kept"}
+# Rows these checks keep in the data are still left out of every NPS (and counted there):
+# say so where a reader sees the action, so "kept" never reads as "scored".
+_KEPT_UNSCORED = {"score_missing", "score_out_of_range", "score_fractional"}
 
 
 def quality_table(report: pd.DataFrame) -> pd.DataFrame:
@@ -551,7 +554,10 @@ def quality_table(report: pd.DataFrame) -> pd.DataFrame:
         "rows affected (n)": report["count"],
         f"of {rows:,} rows (%)": (100 * report["share"]).round(1),
         "examples": report["examples"],
-        "what happens": report["action"].map(_ACTIONS),
+        "what happens": [
+            "kept, left out of NPS" if check in _KEPT_UNSCORED and action == "kept"
+            else _ACTIONS.get(action, action)
+            for check, action in zip(report["check"], report["action"], strict=True)],
     }).reset_index(drop=True)
 
 

@@ -89,3 +89,16 @@ def test_excluded_rows_are_dropped_exactly():
     kept = drop_excluded(data, report)
     assert kept.index.tolist() == [0, 3]
     assert len(data) == 5  # the input is untouched
+
+
+def test_quality_table_says_unusable_scores_are_not_scored():
+    # A reader must not take "kept" for "counted in the NPS": invalid and skipped scores
+    # stay in the data but every NPS leaves them out.
+    from loyalty_lib.validate import quality_table, validate_survey
+
+    answers = pd.DataFrame({"customer_id": ["a", "b", "c", "d"],
+                            "wave": pd.to_datetime(["2024-01-01"] * 4),
+                            "score": [9.0, 99.0, None, 6.0]})
+    table = quality_table(validate_survey(answers, as_of="2024-12-31")).set_index("problem")
+    assert table.loc["score outside the scale", "what happens"] == "kept, left out of NPS"
+    assert table.loc["score skipped", "what happens"] == "kept, left out of NPS"
