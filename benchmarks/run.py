@@ -8,6 +8,8 @@ more times; the median of those runs is reported, and the peak memory above the
 loaded input (``VmHWM`` − RSS before the first run) as a multiple of the input frame.
 
 Usage: ``python -m benchmarks.run [--sizes 1000000 10000000] [--ooc-rows 100000000]``.
+``--only nps`` (any workload names) times just those workloads and prints the figures
+without touching results.md / results.json (for notes.md between full runs).
 """
 
 from __future__ import annotations
@@ -154,6 +156,27 @@ def _load() -> str:
     return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
 
 
+def _print_only(rows: list[dict], facts: dict) -> None:
+    """The figures of an ``--only`` run, as Markdown lines ready for notes.md."""
+    print(f"date {facts['date']}; load (1/5/15 min) before {facts['load_before']}, "
+          f"after {facts['load_after']}")
+    print("| workload | rows | ids | implementation | median s | runs (s) | ratio ours/peer "
+          "| check |")
+    print("|---|---:|---|---|---:|---|---:|---|")
+    ours = {(r["workload"], r["rows"], r["ids"]): r for r in rows if r["impl"] == "loyalty_lib"}
+    for r in rows:
+        if "error" in r:
+            print(f"| {r['workload']} | {r['rows']:,} | {r['ids']} | {r['impl']} | error: "
+                  f"{r['error'][-200:]} | | | |")
+            continue
+        ref = ours.get((r["workload"], r["rows"], r["ids"]))
+        ratio = ("" if r["impl"] == "loyalty_lib" or ref is None or "median" not in ref
+                 else f"{ref['median'] / r['median']:.2f}")
+        runs = ", ".join(f"{t:.3f}" for t in r["times"][1:] or r["times"])
+        print(f"| {r['workload']} | {r['rows']:,} | {r['ids']} | {r['impl']} | "
+              f"{r['median']:.3f} | {runs} | {ratio} | {r['check']} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -166,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=None, help="where to write generated data "
                         "(default: a temporary folder, deleted at the end)")
     parser.add_argument("--output", default=str(HERE / "results.md"))
+    parser.add_argument("--only", nargs="+", default=None,
+                        choices=["cohort", "cohort_sizes", "pareto", "nps"],
+                        help="time only these workloads (no out-of-core run) and print the "
+                             "figures; results.md and results.json are left unchanged")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite results.md from the last results.json (e.g. after "
                              "editing notes.md) without running anything")
@@ -203,8 +230,11 @@ def main(argv: list[str] | None = None) -> int:
             repeats = args.repeats if args.repeats is not None else (5 if size <= 1_000_000 else 3)
             for ids in ("int", "str"):
                 for workload in ("cohort", "cohort_sizes", "pareto"):
-                    plan += [(workload, size, ids, impl, repeats) for impl in impls.IMPLS[workload]]
-            plan += [("nps", size, "-", impl, repeats) for impl in impls.IMPLS["nps"]]
+                    if args.only is None or workload in args.only:
+                        plan += [(workload, size, ids, impl, repeats)
+                                 for impl in impls.IMPLS[workload]]
+            if args.only is None or "nps" in args.only:
+                plan += [("nps", size, "-", impl, repeats) for impl in impls.IMPLS["nps"]]
         inputs: dict[tuple, Path] = {}
         progress = tqdm(plan, desc="benchmarks", unit="case", file=sys.stderr, mininterval=5)
         for workload, size, ids, impl, repeats in progress:
@@ -230,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append({"workload": workload, "rows": size, "ids": ids, "impl": impl,
                          **measured})
         ooc = []
-        if args.ooc_rows:
+        if args.ooc_rows and args.only is None:
             from benchmarks.out_of_core import run_out_of_core
 
             ooc = run_out_of_core(args.ooc_rows, data_dir / "ooc", memory_limit=args.ooc_memory)
@@ -238,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
     facts["load_after"] = _load()
+    if args.only is not None:
+        _print_only(rows, facts)
+        return 0
     write_results(Path(args.output), rows, ooc, facts, argv=sys.argv[1:])
     (HERE / "results.json").write_text(json.dumps(
         {"facts": facts, "rows": rows, "ooc": ooc, "argv": sys.argv[1:]}, indent=1,

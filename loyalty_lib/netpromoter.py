@@ -28,8 +28,8 @@ from loyalty_lib.netpromoter_input import (
     as_list,
     check_base,
     prepare,
+    prepare_tally,
     summarise,
-    tally,
     to_pandas,
 )
 from loyalty_lib.nps_intervals import check_method, z_value
@@ -139,8 +139,9 @@ def nps(
     check_base(min_base)
     spec = ScoreSpec.declare(scale, cut_points)
     by_cols = as_list(by)
-    frame = prepare(data, score, spec, by=by_cols, weight=weight, errors=errors)
-    table, groups = tally(frame, by_cols, weighted=weight is not None, cells=method == "bootstrap")
+    table, groups = prepare_tally(
+        data, score, spec, by=by_cols, weight=weight, cells=method == "bootstrap", errors=errors
+    )
     rng = np.random.default_rng(random_state)
     return summarise(
         table,

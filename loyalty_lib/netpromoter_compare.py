@@ -34,6 +34,7 @@ from loyalty_lib.netpromoter_input import (
     as_list,
     check_base,
     prepare,
+    prepare_tally,
     summarise,
     tally,
     to_pandas,
@@ -191,12 +192,12 @@ def compare_nps(
     check_method(method)
     z_value(confidence)
     spec = ScoreSpec.declare(scale, cut_points)
-    weighted = weight is not None
     boot = method == "bootstrap"
     groups = []
     for sample in (a, b):
-        frame = prepare(sample, score, spec, weight=weight, errors=errors, stacklevel=4)
-        _, (group,) = tally(frame, [], weighted=weighted, cells=boot)
+        _, (group,) = prepare_tally(
+            sample, score, spec, by=[], weight=weight, cells=boot, errors=errors, stacklevel=4
+        )
         groups.append(group)
     rng = np.random.default_rng(random_state)
     res = compare_groups(*groups, method=method, confidence=confidence, n_boot=n_boot, rng=rng)
