@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,8 +219,9 @@ def _open(
     errors: str,
     stacklevel: int,
     summary_by: Sequence[str],
-) -> tuple[nw.DataFrame | nw.LazyFrame, pd.DataFrame, bool]:
-    """:func:`prepare`, plus the summary per ``summary_by`` and whether the data were clean.
+) -> tuple[Callable[[], nw.DataFrame | nw.LazyFrame], pd.DataFrame, bool]:
+    """:func:`prepare` (its frame built on call), the summary per ``summary_by``, and
+    whether the data were clean.
 
     The problem counts come from one summary query; the first offending values are read
     (one small query per problem kind) only when a count is non-zero.
@@ -315,12 +316,12 @@ def _open(
         .otherwise(0)
     )
     weight_col = nw.lit(1.0) if weight_expr is None else weight_expr
-    frame = frame.with_columns(
+    columns = (
         valid.alias(VALID),
         sign.alias(SIGN),
         nw.when(missing | invalid).then(0.0).otherwise(weight_col).alias(WEIGHT),
     )
-    return frame, summary, not problems
+    return (lambda: frame.with_columns(*columns)), summary, not problems
 
 
 def prepare(
@@ -344,11 +345,11 @@ def prepare(
     :class:`~loyalty_lib.LoyaltyWarning`. The checks take one query over the data
     (plus one per problem found, for its first values).
     """
-    frame, _, _ = _open(
+    classified, _, _ = _open(
         data, score, spec, by=by, weight=weight, extra=extra, errors=errors,
         stacklevel=stacklevel, summary_by=(),
     )
-    return frame
+    return classified()
 
 
 def prepare_tally(
@@ -369,13 +370,13 @@ def prepare_tally(
     (``errors="exclude"``), the tally is computed again with them left out.
     """
     by = list(by)
-    frame, summary, clean = _open(
+    classified, summary, clean = _open(
         data, score, spec, by=by, weight=weight, extra=(), errors=errors,
         stacklevel=stacklevel, summary_by=by,
     )
     weighted = weight is not None
     if not clean:
-        return tally(frame, by, weighted=weighted, cells=cells)
+        return tally(classified(), by, weighted=weighted, cells=cells)
     table = summary[by].copy() if by else pd.DataFrame(index=summary.index)
     rows, missing = summary["_s_rows"], summary["_s_missing"]
     table["n"] = rows - missing
@@ -386,7 +387,7 @@ def prepare_tally(
     if weighted:
         for col in ("_w_pro", "_w_pas", "_w_det", "_w2"):
             table[col] = summary[col]
-    return _finish(frame, table, by, weighted=weighted, cells=cells)
+    return _finish(classified, table, by, weighted=weighted, cells=cells)
 
 
 @dataclass
@@ -448,23 +449,26 @@ def tally(
     aggs += [nw.col(f"_c_{k}").sum().alias(k) for k in indicators]
     aggs += [nw.col(c).sum() for c in ("_w_pro", "_w_pas", "_w_det", "_w2")]
     agg = frame.group_by(*by).agg(*aggs) if by else frame.select(*aggs)
-    return _finish(frame, to_pandas(agg), by, weighted=weighted, cells=cells)
+    return _finish(lambda: frame, to_pandas(agg), by, weighted=weighted, cells=cells)
 
 
 def _finish(
-    frame: nw.DataFrame | nw.LazyFrame,
+    classified: Callable[[], nw.DataFrame | nw.LazyFrame],
     table: pd.DataFrame,
     by: list[str],
     *,
     weighted: bool,
     cells: bool,
 ) -> tuple[pd.DataFrame, list[Group]]:
-    """Sort the collected tally, fix the count dtypes and build one :class:`Group` per row."""
+    """Sort the collected tally, fix the count dtypes and build one :class:`Group` per row.
+
+    ``classified()`` gives the prepared frame; it is built only for bootstrap cells.
+    """
     if by:
         table = table.sort_values(by, na_position="last", kind="stable").reset_index(drop=True)
     for col in ("n", "promoters", "passives", "detractors", "excluded"):
         table[col] = table[col].fillna(0).astype("int64")
-    cell_map = _cells(frame, by) if (cells and weighted) else {}
+    cell_map = _cells(classified(), by) if (cells and weighted) else {}
     groups = []
     for row in table.to_dict("records"):
         groups.append(_group(row, by, weighted=weighted, cells=cells, cell_map=cell_map))
