@@ -32,8 +32,9 @@ def cohort_ours(df: pd.DataFrame) -> pd.DataFrame:
     out = cohort_retention(df, customer="customer_id", date="order_date", freq="M", mode="on")
     out = out[out["active"] > 0]
     cohort = out["cohort"].dt.year * 12 + out["cohort"].dt.month - 1
-    return _canon_cohort(pd.DataFrame({"cohort": cohort, "period": out["period"],
-                                       "active": out["active"]}))
+    return _canon_cohort(
+        pd.DataFrame({"cohort": cohort, "period": out["period"], "active": out["active"]})
+    )
 
 
 def cohort_pandas(df: pd.DataFrame) -> pd.DataFrame:
@@ -82,11 +83,18 @@ def cohort_duckdb_tuned(df: pd.DataFrame) -> pd.DataFrame:
 def cohort_polars(df) -> pd.DataFrame:
     import polars as pl
 
-    t = df.lazy().select(
-        "customer_id",
-        (pl.col("order_date").dt.year().cast(pl.Int64) * 12
-         + pl.col("order_date").dt.month().cast(pl.Int64) - 1).alias("month"),
-    ).unique()
+    t = (
+        df.lazy()
+        .select(
+            "customer_id",
+            (
+                pl.col("order_date").dt.year().cast(pl.Int64) * 12
+                + pl.col("order_date").dt.month().cast(pl.Int64)
+                - 1
+            ).alias("month"),
+        )
+        .unique()
+    )
     out = (
         t.with_columns(pl.col("month").min().over("customer_id").alias("cohort"))
         .group_by("cohort", (pl.col("month") - pl.col("cohort")).alias("period"))
@@ -102,7 +110,8 @@ def cohort_sizes_lifetimes(df: pd.DataFrame) -> pd.DataFrame:
 
     end = df["order_date"].max()
     summary = summary_data_from_transaction_data(
-        df, "customer_id", "order_date", freq="D", observation_period_end=end)
+        df, "customer_id", "order_date", freq="D", observation_period_end=end
+    )
     first = end - pd.to_timedelta(summary["T"], unit="D")
     cohort = first.dt.year * 12 + first.dt.month - 1
     sizes = cohort.value_counts().rename_axis("cohort").rename("customers").reset_index()
@@ -131,9 +140,15 @@ def pareto_ours(df: pd.DataFrame) -> pd.DataFrame:
     from loyalty_lib import pareto_split
 
     out = pareto_split(df, customer="customer_id", value="amount", top=TOP, target=TARGET)
-    return out[["customers", "top_customers", "top_value_share", "target_customers",
-                "customer_share_for_target"]].astype(
-        {"customers": "int64", "top_customers": "int64", "target_customers": "int64"})
+    return out[
+        [
+            "customers",
+            "top_customers",
+            "top_value_share",
+            "target_customers",
+            "customer_share_for_target",
+        ]
+    ].astype({"customers": "int64", "top_customers": "int64", "target_customers": "int64"})
 
 
 def _split_from_sorted(desc: np.ndarray) -> pd.DataFrame:
@@ -142,10 +157,15 @@ def _split_from_sorted(desc: np.ndarray) -> pd.DataFrame:
     total = cum[-1]
     k_top = min(n, max(1, math.ceil(TOP * n * (1 - TOL))))
     k_target = int(np.argmax(cum >= TARGET * total * (1 - TOL))) + 1
-    return pd.DataFrame({"customers": [n], "top_customers": [k_top],
-                         "top_value_share": [float(cum[k_top - 1] / total)],
-                         "target_customers": [k_target],
-                         "customer_share_for_target": [k_target / n]})
+    return pd.DataFrame(
+        {
+            "customers": [n],
+            "top_customers": [k_top],
+            "top_value_share": [float(cum[k_top - 1] / total)],
+            "target_customers": [k_target],
+            "customer_share_for_target": [k_target / n],
+        }
+    )
 
 
 def pareto_pandas(df: pd.DataFrame) -> pd.DataFrame:
@@ -156,10 +176,15 @@ def pareto_pandas(df: pd.DataFrame) -> pd.DataFrame:
     n, total = len(per), cum.iloc[-1]
     k_top = min(n, max(1, math.ceil(TOP * n * (1 - TOL))))
     k_target = int((cum < TARGET * total * (1 - TOL)).sum()) + 1
-    return pd.DataFrame({"customers": [n], "top_customers": [k_top],
-                         "top_value_share": [float(cum.iloc[k_top - 1] / total)],
-                         "target_customers": [k_target],
-                         "customer_share_for_target": [k_target / n]})
+    return pd.DataFrame(
+        {
+            "customers": [n],
+            "top_customers": [k_top],
+            "top_value_share": [float(cum.iloc[k_top - 1] / total)],
+            "target_customers": [k_target],
+            "customer_share_for_target": [k_target / n],
+        }
+    )
 
 
 PARETO_SQL = f"""
@@ -180,8 +205,7 @@ def pareto_duckdb(df: pd.DataFrame) -> pd.DataFrame:
     import duckdb
 
     out = duckdb.connect().sql(PARETO_SQL).df()
-    out = out.astype({"customers": "int64", "top_customers": "int64",
-                      "target_customers": "int64"})
+    out = out.astype({"customers": "int64", "top_customers": "int64", "target_customers": "int64"})
     out["customer_share_for_target"] = out["target_customers"] / out["customers"]
     return out
 
@@ -189,8 +213,14 @@ def pareto_duckdb(df: pd.DataFrame) -> pd.DataFrame:
 def pareto_polars(df) -> pd.DataFrame:
     import polars as pl
 
-    per = (df.lazy().group_by("customer_id").agg(pl.col("amount").sum().alias("v"))
-           .filter(pl.col("v") > 0).sort("v", descending=True).collect())
+    per = (
+        df.lazy()
+        .group_by("customer_id")
+        .agg(pl.col("amount").sum().alias("v"))
+        .filter(pl.col("v") > 0)
+        .sort("v", descending=True)
+        .collect()
+    )
     return _split_from_sorted(per["v"].to_numpy())
 
 
@@ -223,9 +253,15 @@ def _finish_nps(counts: pd.DataFrame) -> pd.DataFrame:
 
 def nps_pandas(df: pd.DataFrame) -> pd.DataFrame:
     s = df["score"]
-    flags = pd.DataFrame({"segment": df["segment"], "month": df["month"],
-                          "det": (s <= 6).astype("int64"), "pas": s.between(7, 8).astype("int64"),
-                          "pro": (s >= 9).astype("int64")})
+    flags = pd.DataFrame(
+        {
+            "segment": df["segment"],
+            "month": df["month"],
+            "det": (s <= 6).astype("int64"),
+            "pas": s.between(7, 8).astype("int64"),
+            "pro": (s >= 9).astype("int64"),
+        }
+    )
     return _finish_nps(flags.groupby(["segment", "month"], as_index=False).sum())
 
 

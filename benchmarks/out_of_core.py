@@ -35,13 +35,17 @@ def worker(spec: dict) -> dict:
     start = time.perf_counter()
     if spec["case"] == "cohort":
         out = cohort_retention(spec["glob"], customer="customer_id", date="order_date")
-        summary = {"cohorts": int(out["cohort"].nunique()),
-                   "customers": int(out.drop_duplicates("cohort")["cohort_size"].sum())}
+        summary = {
+            "cohorts": int(out["cohort"].nunique()),
+            "customers": int(out.drop_duplicates("cohort")["cohort_size"].sum()),
+        }
     else:
         out = pareto_split(spec["glob"], customer="customer_id", value="amount")
         row = out.iloc[0]
-        summary = {"customers": int(row["customers"]),
-                   "top_value_share": round(float(row["top_value_share"]), 4)}
+        summary = {
+            "customers": int(row["customers"]),
+            "top_value_share": round(float(row["top_value_share"]), 4),
+        }
     seconds = time.perf_counter() - start
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -63,18 +67,35 @@ def run_out_of_core(rows: int, folder: Path, *, memory_limit: str = "3GB") -> li
         disk = sum(p.stat().st_size for p in folder.glob("*.parquet"))
         for case in ("cohort", "pareto"):
             temp.mkdir(parents=True, exist_ok=True)
-            spec = {"workload": "out_of_core", "case": case, "glob": str(folder / "*.parquet"),
-                    "memory_limit": memory_limit, "temp": str(temp)}
+            spec = {
+                "workload": "out_of_core",
+                "case": case,
+                "glob": str(folder / "*.parquet"),
+                "memory_limit": memory_limit,
+                "temp": str(temp),
+            }
             print(f"out of core: {case} on {rows:,} rows ...", file=sys.stderr, flush=True)
             command = [sys.executable, "-m", "benchmarks.run", "--worker", json.dumps(spec)]
-            done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
             if done.returncode != 0:
                 results.append({"case": case, "rows": rows, "error": done.stderr[-1500:]})
             else:
-                results.append({"case": case, "rows": rows, "parquet_bytes": disk,
-                                "generate_seconds": written, "memory_limit": memory_limit,
-                                **json.loads(done.stdout.strip().splitlines()[-1])})
+                results.append(
+                    {
+                        "case": case,
+                        "rows": rows,
+                        "parquet_bytes": disk,
+                        "generate_seconds": written,
+                        "memory_limit": memory_limit,
+                        **json.loads(done.stdout.strip().splitlines()[-1]),
+                    }
+                )
             shutil.rmtree(temp, ignore_errors=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

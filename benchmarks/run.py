@@ -88,8 +88,13 @@ def worker(spec: dict) -> dict:
         times.append(time.perf_counter() - start)
     peak = _status("VmHWM") - baseline
     timed = times[1:] if len(times) > 1 else times
-    return {"times": times, "median": statistics.median(timed), "runs": len(timed),
-            "input_bytes": input_bytes, "peak_bytes": max(peak, 0)}
+    return {
+        "times": times,
+        "median": statistics.median(timed),
+        "runs": len(timed),
+        "input_bytes": input_bytes,
+        "peak_bytes": max(peak, 0),
+    }
 
 
 # ----------------------------------------------------------------------------- driver
@@ -97,15 +102,21 @@ def worker(spec: dict) -> dict:
 
 def run_case(spec: dict, timeout: float) -> dict:
     command = [sys.executable, "-m", "benchmarks.run", "--worker", json.dumps(spec)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{spec['workload']} {spec['impl']} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def check_equal(reference: pd.DataFrame, other: pd.DataFrame) -> str:
-    """"equal" or the first difference (floats to 1e-9 relative)."""
+    """ "equal" or the first difference (floats to 1e-9 relative)."""
     try:
         pd.testing.assert_frame_equal(reference, other, check_exact=False, rtol=1e-9)
     except AssertionError as exc:
@@ -158,51 +169,84 @@ def _load() -> str:
 
 def _print_only(rows: list[dict], facts: dict) -> None:
     """The figures of an ``--only`` run, as Markdown lines ready for notes.md."""
-    print(f"date {facts['date']}; load (1/5/15 min) before {facts['load_before']}, "
-          f"after {facts['load_after']}")
-    print("| workload | rows | ids | implementation | median s | runs (s) | ratio ours/peer "
-          "| check |")
+    print(
+        f"date {facts['date']}; load (1/5/15 min) before {facts['load_before']}, "
+        f"after {facts['load_after']}"
+    )
+    print(
+        "| workload | rows | ids | implementation | median s | runs (s) | ratio ours/peer | check |"
+    )
     print("|---|---:|---|---|---:|---|---:|---|")
     ours = {(r["workload"], r["rows"], r["ids"]): r for r in rows if r["impl"] == "loyalty_lib"}
     for r in rows:
         if "error" in r:
-            print(f"| {r['workload']} | {r['rows']:,} | {r['ids']} | {r['impl']} | error: "
-                  f"{r['error'][-200:]} | | | |")
+            print(
+                f"| {r['workload']} | {r['rows']:,} | {r['ids']} | {r['impl']} | error: "
+                f"{r['error'][-200:]} | | | |"
+            )
             continue
         ref = ours.get((r["workload"], r["rows"], r["ids"]))
-        ratio = ("" if r["impl"] == "loyalty_lib" or ref is None or "median" not in ref
-                 else f"{ref['median'] / r['median']:.2f}")
+        ratio = (
+            ""
+            if r["impl"] == "loyalty_lib" or ref is None or "median" not in ref
+            else f"{ref['median'] / r['median']:.2f}"
+        )
         runs = ", ".join(f"{t:.3f}" for t in r["times"][1:] or r["times"])
-        print(f"| {r['workload']} | {r['rows']:,} | {r['ids']} | {r['impl']} | "
-              f"{r['median']:.3f} | {runs} | {ratio} | {r['check']} |")
+        print(
+            f"| {r['workload']} | {r['rows']:,} | {r['ids']} | {r['impl']} | "
+            f"{r['median']:.3f} | {runs} | {ratio} | {r['check']} |"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--repeats", type=int, default=None,
-                        help="timed runs after the warm-up (default: 5 at <= 1M rows, else 3)")
-    parser.add_argument("--ooc-rows", type=int, default=100_000_000,
-                        help="rows of the out-of-core Parquet log (0 to skip)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="timed runs after the warm-up (default: 5 at <= 1M rows, else 3)",
+    )
+    parser.add_argument(
+        "--ooc-rows",
+        type=int,
+        default=100_000_000,
+        help="rows of the out-of-core Parquet log (0 to skip)",
+    )
     parser.add_argument("--ooc-memory", default="3GB", help="DuckDB memory_limit out of core")
-    parser.add_argument("--data-dir", default=None, help="where to write generated data "
-                        "(default: a temporary folder, deleted at the end)")
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="where to write generated data (default: a temporary folder, deleted at the end)",
+    )
     parser.add_argument("--output", default=str(HERE / "results.md"))
-    parser.add_argument("--only", nargs="+", default=None,
-                        choices=["cohort", "cohort_sizes", "pareto", "nps"],
-                        help="time only these workloads (no out-of-core run) and print the "
-                             "figures; results.md and results.json are left unchanged")
-    parser.add_argument("--render-only", action="store_true",
-                        help="rewrite results.md from the last results.json (e.g. after "
-                             "editing notes.md) without running anything")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=None,
+        choices=["cohort", "cohort_sizes", "pareto", "nps"],
+        help="time only these workloads (no out-of-core run) and print the "
+        "figures; results.md and results.json are left unchanged",
+    )
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="rewrite results.md from the last results.json (e.g. after "
+        "editing notes.md) without running anything",
+    )
     args = parser.parse_args(argv)
     if args.render_only:
         from benchmarks.report import write_results
 
         saved = json.loads((HERE / "results.json").read_text())
-        write_results(Path(args.output), saved["rows"], saved["ooc"], saved["facts"],
-                      argv=saved.get("argv", []))
+        write_results(
+            Path(args.output),
+            saved["rows"],
+            saved["ooc"],
+            saved["facts"],
+            argv=saved.get("argv", []),
+        )
         return 0
     if args.worker:
         spec = json.loads(args.worker)
@@ -231,8 +275,9 @@ def main(argv: list[str] | None = None) -> int:
             for ids in ("int", "str"):
                 for workload in ("cohort", "cohort_sizes", "pareto"):
                     if args.only is None or workload in args.only:
-                        plan += [(workload, size, ids, impl, repeats)
-                                 for impl in impls.IMPLS[workload]]
+                        plan += [
+                            (workload, size, ids, impl, repeats) for impl in impls.IMPLS[workload]
+                        ]
             if args.only is None or "nps" in args.only:
                 plan += [("nps", size, "-", impl, repeats) for impl in impls.IMPLS["nps"]]
         inputs: dict[tuple, Path] = {}
@@ -242,23 +287,34 @@ def main(argv: list[str] | None = None) -> int:
             key = ("survey", size) if workload == "nps" else ("tx", size, ids)
             if key not in inputs:
                 path = data_dir / ("_".join(map(str, key)) + ".parquet")
-                frame = (synth.survey(size) if workload == "nps"
-                         else synth.transactions(size, id_kind=ids))
+                frame = (
+                    synth.survey(size)
+                    if workload == "nps"
+                    else synth.transactions(size, id_kind=ids)
+                )
                 frame.to_parquet(path)
                 del frame
                 inputs[key] = path
             result_path = data_dir / f"result_{workload}_{size}_{ids}_{impl}.pkl".replace(" ", "_")
-            spec = {"workload": workload, "impl": impl, "input": str(inputs[key]),
-                    "result": str(result_path), "repeats": repeats, "slow_seconds": 60.0}
+            spec = {
+                "workload": workload,
+                "impl": impl,
+                "input": str(inputs[key]),
+                "result": str(result_path),
+                "repeats": repeats,
+                "slow_seconds": 60.0,
+            }
             try:
                 measured = run_case(spec, timeout=3600)
                 ours = data_dir / f"result_{workload}_{size}_{ids}_loyalty_lib.pkl"
-                measured["check"] = ("reference" if impl == "loyalty_lib" else
-                                     check_equal(pd.read_pickle(ours), pd.read_pickle(result_path)))
+                measured["check"] = (
+                    "reference"
+                    if impl == "loyalty_lib"
+                    else check_equal(pd.read_pickle(ours), pd.read_pickle(result_path))
+                )
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
                 measured = {"error": str(exc)[-500:]}
-            rows.append({"workload": workload, "rows": size, "ids": ids, "impl": impl,
-                         **measured})
+            rows.append({"workload": workload, "rows": size, "ids": ids, "impl": impl, **measured})
         ooc = []
         if args.ooc_rows and args.only is None:
             from benchmarks.out_of_core import run_out_of_core
@@ -272,9 +328,11 @@ def main(argv: list[str] | None = None) -> int:
         _print_only(rows, facts)
         return 0
     write_results(Path(args.output), rows, ooc, facts, argv=sys.argv[1:])
-    (HERE / "results.json").write_text(json.dumps(
-        {"facts": facts, "rows": rows, "ooc": ooc, "argv": sys.argv[1:]}, indent=1,
-        default=str))
+    (HERE / "results.json").write_text(
+        json.dumps(
+            {"facts": facts, "rows": rows, "ooc": ooc, "argv": sys.argv[1:]}, indent=1, default=str
+        )
+    )
     print(f"wrote {args.output}")
     return 0
 

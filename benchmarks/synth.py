@@ -35,8 +35,9 @@ def _customers(n_customers: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return acquired, cum / cum[-1]
 
 
-def _chunk(rows: int, acquired: np.ndarray, cum: np.ndarray, rng: np.random.Generator,
-           id_kind: str) -> pd.DataFrame:
+def _chunk(
+    rows: int, acquired: np.ndarray, cum: np.ndarray, rng: np.random.Generator, id_kind: str
+) -> pd.DataFrame:
     customer = np.searchsorted(cum, rng.random(rows), side="right").astype("int64")
     customer = np.minimum(customer, len(cum) - 1)
     first = acquired[customer]
@@ -45,12 +46,15 @@ def _chunk(rows: int, acquired: np.ndarray, cum: np.ndarray, rng: np.random.Gene
     returns = rng.random(rows) < 0.02
     amount = np.where(returns, -np.round(amount * 0.5, 2), amount)
     ids = customer + 1
-    frame = pd.DataFrame({
-        "customer_id": (ids if id_kind == "int"
-                        else np.char.add("C", np.char.zfill(ids.astype(str), 8))),
-        "order_date": (START + day.astype("timedelta64[D]")).astype("datetime64[us]"),
-        "amount": amount,
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": (
+                ids if id_kind == "int" else np.char.add("C", np.char.zfill(ids.astype(str), 8))
+            ),
+            "order_date": (START + day.astype("timedelta64[D]")).astype("datetime64[us]"),
+            "amount": amount,
+        }
+    )
     if id_kind == "str":
         frame["customer_id"] = frame["customer_id"].astype("str")
     return frame
@@ -65,8 +69,15 @@ def transactions(rows: int, *, id_kind: str = "int", seed: int = 6) -> pd.DataFr
     return _chunk(rows, acquired, cum, rng, id_kind)
 
 
-def write_transactions_parquet(rows: int, folder: str | Path, *, chunk_rows: int = 5_000_000,
-                               id_kind: str = "int", seed: int = 6, progress: bool = True) -> Path:
+def write_transactions_parquet(
+    rows: int,
+    folder: str | Path,
+    *,
+    chunk_rows: int = 5_000_000,
+    id_kind: str = "int",
+    seed: int = 6,
+    progress: bool = True,
+) -> Path:
     """Write a ``rows``-row log as Parquet files of ``chunk_rows`` rows each, in ``folder``.
 
     Customers are shared across chunks (the same acquisition days and weights), so the
@@ -80,12 +91,16 @@ def write_transactions_parquet(rows: int, folder: str | Path, *, chunk_rows: int
     folder.mkdir(parents=True, exist_ok=True)
     acquired, cum = _customers(max(1, rows // 10), seed)
     starts = range(0, rows, chunk_rows)
-    for i, start in enumerate(tqdm(starts, desc=f"writing {rows:,} rows", unit="file",
-                                   disable=not progress)):
+    for i, start in enumerate(
+        tqdm(starts, desc=f"writing {rows:,} rows", unit="file", disable=not progress)
+    ):
         rng = np.random.default_rng([seed, 3, i])
         part = _chunk(min(chunk_rows, rows - start), acquired, cum, rng, id_kind)
-        pq.write_table(pa.Table.from_pandas(part, preserve_index=False),
-                       folder / f"part-{i:04d}.parquet", compression="snappy")
+        pq.write_table(
+            pa.Table.from_pandas(part, preserve_index=False),
+            folder / f"part-{i:04d}.parquet",
+            compression="snappy",
+        )
     return folder
 
 
@@ -98,12 +113,16 @@ def survey(rows: int, *, seed: int = 7) -> pd.DataFrame:
     p_det = np.linspace(0.15, 0.35, len(SEGMENTS))[segment]
     p_pas = 0.3
     u = rng.random(rows)
-    score = np.where(u < p_det, rng.integers(0, 7, size=rows),
-                     np.where(u < p_det + p_pas, rng.integers(7, 9, size=rows),
-                              rng.integers(9, 11, size=rows)))
+    score = np.where(
+        u < p_det,
+        rng.integers(0, 7, size=rows),
+        np.where(u < p_det + p_pas, rng.integers(7, 9, size=rows), rng.integers(9, 11, size=rows)),
+    )
     months = pd.date_range("2023-01-01", periods=24, freq="MS").to_numpy().astype("datetime64[us]")
-    return pd.DataFrame({
-        "segment": pd.Series(SEGMENTS[segment], dtype="str"),
-        "month": months[month],
-        "score": score.astype("int64"),
-    })
+    return pd.DataFrame(
+        {
+            "segment": pd.Series(SEGMENTS[segment], dtype="str"),
+            "month": months[month],
+            "score": score.astype("int64"),
+        }
+    )

@@ -1,42 +1,56 @@
 """loyalty_lib: customer-loyalty analytics that print their base sizes and intervals.
 
 The computations accept any dataframe narwhals supports (pandas by default) and return
-a fresh pandas DataFrame: see ``docs/decisions/0001-dataframe-engine.md``.
+a fresh pandas DataFrame: see ``docs/decisions/0001-dataframe-engine.md``. This module is
+the one re-export surface: the topic packages (:mod:`~loyalty_lib.survey`,
+:mod:`~loyalty_lib.value`, :mod:`~loyalty_lib.retention`, :mod:`~loyalty_lib.behaviour`) and
+:mod:`~loyalty_lib.inputs`, :mod:`~loyalty_lib.stats` re-export nothing, so no function can
+shadow a module (docs/architecture.md).
 """
 
-from loyalty_lib._checks import ColumnNotFoundError, LoyaltyWarning, SmallBaseWarning
-from loyalty_lib._purchases import ExcludedRowsWarning
-from loyalty_lib.cohorts import cohort_retention, cohort_start, retention_curve, retention_matrix
-from loyalty_lib.complaints import compare_recovery, complaint_recovery, detractor_touchpoints
-from loyalty_lib.economics import clv_from_log, retention_whatif, simple_clv
-from loyalty_lib.lapse import lapse_backtest, purchase_rhythm, reminder_list
-from loyalty_lib.netpromoter import (
-    compare_nps,
-    nps,
-    nps_band,
-    nps_distribution,
-    nps_drivers,
-    nps_sample_size,
-    nps_trend,
+from importlib.metadata import PackageNotFoundError, version
+
+from loyalty_lib import _compat
+from loyalty_lib.behaviour.complaints import (
+    compare_recovery,
+    complaint_recovery,
+    detractor_touchpoints,
 )
-from loyalty_lib.pareto import (
-    abc_classes,
-    abc_summary,
-    customer_value,
-    lorenz_curve,
-    pareto_by_period,
-    pareto_split,
-)
-from loyalty_lib.repeat_purchase import repeat_purchase_rate, time_to_second_purchase
-from loyalty_lib.rfm import rfm_scores, rfm_segments, rfm_transitions
-from loyalty_lib.say_do import (
+from loyalty_lib.behaviour.economics import clv_from_log, retention_whatif, simple_clv
+from loyalty_lib.behaviour.lapse import lapse_backtest, purchase_rhythm, reminder_list
+from loyalty_lib.behaviour.rfm import rfm_scores, rfm_segments, rfm_transitions
+from loyalty_lib.behaviour.say_do import (
     answer_behaviour,
     say_do,
     say_do_test,
     score_spend_correlation,
     users_referrers,
 )
-from loyalty_lib.validate import DataQualityError, validate_sales, validate_survey
+from loyalty_lib.errors import (
+    ColumnNotFoundError,
+    DataQualityError,
+    ExcludedRowsWarning,
+    LoyaltyError,
+    LoyaltyWarning,
+    SmallBaseWarning,
+)
+from loyalty_lib.inputs.validate import validate_sales, validate_survey
+from loyalty_lib.retention.cohorts import cohort_retention, cohort_start
+from loyalty_lib.retention.curves import retention_curve, retention_matrix
+from loyalty_lib.retention.repeat import repeat_purchase_rate, time_to_second_purchase
+from loyalty_lib.survey.compare import compare_nps, nps_trend
+from loyalty_lib.survey.drivers import nps_drivers
+from loyalty_lib.survey.score import nps, nps_band, nps_distribution, nps_sample_size
+from loyalty_lib.value.abc import abc_classes, abc_summary
+from loyalty_lib.value.customers import customer_value
+from loyalty_lib.value.pareto import lorenz_curve, pareto_by_period, pareto_split
+
+_compat.install()
+
+try:
+    __version__ = version("loyalty-lib")  # the one place it is written: pyproject.toml
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0+unknown"
 
 __all__ = [
     "abc_classes",
@@ -55,6 +69,7 @@ __all__ = [
     "ExcludedRowsWarning",
     "lapse_backtest",
     "lorenz_curve",
+    "LoyaltyError",
     "LoyaltyWarning",
     "nps",
     "nps_band",
@@ -83,4 +98,3 @@ __all__ = [
     "validate_sales",
     "validate_survey",
 ]
-__version__ = "0.1.0"

@@ -8,11 +8,13 @@ wrong column name never surfaces as a raw pandas ``KeyError``.
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import narwhals.stable.v2 as nw
+
+from loyalty_lib.engines import as_frame
+from loyalty_lib.errors import ColumnNotFoundError, LoyaltyWarning, SmallBaseWarning
 
 __all__ = [
     "ColumnNotFoundError",
@@ -23,46 +25,6 @@ __all__ = [
     "examples",
     "require_columns",
 ]
-
-
-class LoyaltyWarning(UserWarning):
-    """A statistical or data-quality caveat raised by :mod:`loyalty_lib`."""
-
-
-class SmallBaseWarning(LoyaltyWarning):
-    """An estimate rests on fewer observations than the declared minimum base."""
-
-
-class ColumnNotFoundError(ValueError):
-    """A column named in a call does not exist in the data.
-
-    The message lists the missing columns, the available ones and, where one is close,
-    a "did you mean" suggestion.
-    """
-
-
-def as_frame(data: Any, *, argument: str = "data") -> nw.DataFrame | nw.LazyFrame:
-    """Wrap any supported dataframe (pandas, polars, DuckDB, PySpark...) in narwhals.
-
-    A path or glob of Parquet/CSV files is opened lazily with DuckDB
-    (:func:`loyalty_lib.engines.scan`), never loaded into pandas.
-
-    Raises ``TypeError`` naming the argument and the type received when the object is not
-    a dataframe narwhals understands.
-    """
-    if isinstance(data, (nw.DataFrame, nw.LazyFrame)):
-        return data
-    if isinstance(data, (str, os.PathLike)):
-        from loyalty_lib.engines import scan  # DuckDB is imported only for paths
-
-        return nw.from_native(scan(data))
-    try:
-        return nw.from_native(data)
-    except TypeError as exc:
-        raise TypeError(
-            f"{argument}: expected a dataframe (pandas, polars, DuckDB, PySpark...), "
-            f"got {type(data).__name__}"
-        ) from exc
 
 
 def column_names(frame: nw.DataFrame | nw.LazyFrame) -> list[str]:
@@ -88,7 +50,7 @@ def require_columns(
     >>> require_columns(frame, ["scor"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    loyalty_lib._checks.ColumnNotFoundError: data: column 'scor' not found. ... 'score'?
+    loyalty_lib.errors.ColumnNotFoundError: data: column 'scor' not found. ... 'score'?
     """
     available = column_names(frame)
     missing = [c for c in columns if c is not None and c not in available]
@@ -115,9 +77,12 @@ def _closest(name: str, available: list[str]) -> str | None:
     close = difflib.get_close_matches(name, available, n=1, cutoff=0.6)
     if close:
         return close[0]
-    stems = [a for a in available
-             if len(min(a, name, key=len)) >= 3 and (a.lower() in name.lower()
-                                                      or name.lower() in a.lower())]
+    stems = [
+        a
+        for a in available
+        if len(min(a, name, key=len)) >= 3
+        and (a.lower() in name.lower() or name.lower() in a.lower())
+    ]
     return stems[0] if stems else None
 
 

@@ -22,6 +22,7 @@ the engine (``docs/decisions/0001-dataframe-engine.md``).
 from __future__ import annotations
 
 import glob as _glob
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import narwhals.stable.v2 as nw
 __all__ = [
     "ENGINES",
     "PANDAS_VIA_DUCKDB_ROWS",
+    "as_frame",
     "compute_frame",
     "count_true",
     "is_path",
@@ -43,6 +45,28 @@ __all__ = [
 ENGINES = ("pandas", "duckdb", "spark")
 _PARQUET = (".parquet", ".parq", ".pq")
 _CSV = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
+
+
+def as_frame(data: Any, *, argument: str = "data") -> nw.DataFrame | nw.LazyFrame:
+    """Wrap any supported dataframe (pandas, polars, DuckDB, PySpark...) in narwhals.
+
+    A path or glob of Parquet/CSV files is opened lazily with DuckDB
+    (:func:`loyalty_lib.engines.scan`), never loaded into pandas.
+
+    Raises ``TypeError`` naming the argument and the type received when the object is not
+    a dataframe narwhals understands.
+    """
+    if isinstance(data, (nw.DataFrame, nw.LazyFrame)):
+        return data
+    if isinstance(data, (str, os.PathLike)):
+        return nw.from_native(scan(data))
+    try:
+        return nw.from_native(data)
+    except TypeError as exc:
+        raise TypeError(
+            f"{argument}: expected a dataframe (pandas, polars, DuckDB, PySpark...), "
+            f"got {type(data).__name__}"
+        ) from exc
 
 
 def is_path(data: Any) -> bool:
@@ -64,9 +88,13 @@ def _files(source: str | Path) -> tuple[str, str]:
             )
         if not parquet and not csv:
             raise FileNotFoundError(f"{text}: folder holds no .parquet or .csv file")
-        return (str(path / "**" / "*.parquet"), "parquet") if parquet else (
-            str(path / "**" / f"*{csv[0].name[len(csv[0].stem):]}"),
-            "csv",
+        return (
+            (str(path / "**" / "*.parquet"), "parquet")
+            if parquet
+            else (
+                str(path / "**" / f"*{csv[0].name[len(csv[0].stem) :]}"),
+                "csv",
+            )
         )
     matches = _glob.glob(text, recursive=True)
     if not matches:
@@ -127,8 +155,9 @@ def scan(source: str | Path, *, connection: Any = None, **options: Any) -> Any:
     return con.read_csv(pattern, **options)
 
 
-def to_engine(data: Any, engine: str = "pandas", *, connection: Any = None,
-              spark: Any = None) -> Any:
+def to_engine(
+    data: Any, engine: str = "pandas", *, connection: Any = None, spark: Any = None
+) -> Any:
     """Hand an in-memory frame (or a path) to the engine that will run the group-bys.
 
     Parameters
@@ -236,9 +265,12 @@ def _duckdb_can_scan(frame: Any) -> bool:
             return False
         if isinstance(dtype, pd.DatetimeTZDtype):
             return False  # DuckDB would read it in its session time zone, not the column's
-        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
-                or pd.api.types.is_datetime64_any_dtype(dtype)
-                or pd.api.types.is_string_dtype(dtype)):
+        if not (
+            pd.api.types.is_numeric_dtype(dtype)
+            or pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_datetime64_any_dtype(dtype)
+            or pd.api.types.is_string_dtype(dtype)
+        ):
             return False
     return True
 
@@ -246,19 +278,21 @@ def _duckdb_can_scan(frame: Any) -> bool:
 def compute_frame(data: Any, *, argument: str = "data") -> Any:
     """The narwhals frame a computation runs on: large pandas frames go through DuckDB.
 
-    Like :func:`loyalty_lib._checks.as_frame` (paths are scanned, other frames wrapped),
+    Like :func:`as_frame` (paths are scanned, other frames wrapped),
     except that a pandas DataFrame with at least :data:`PANDAS_VIA_DUCKDB_ROWS` rows and
     only plain dtypes (numbers, booleans, datetimes, strings) is wrapped as a DuckDB
     relation over the same memory: the group-bys then run multi-threaded, and the
     result is the same (``tests/test_engines_pandas_duckdb.py``).
     """
-    from loyalty_lib._checks import as_frame
-
     threshold = PANDAS_VIA_DUCKDB_ROWS
     native = data
-    if threshold is not None and type(native).__module__.startswith("pandas") and hasattr(
-        native, "dtypes"
-    ) and len(native) >= threshold and _duckdb_can_scan(native):
+    if (
+        threshold is not None
+        and type(native).__module__.startswith("pandas")
+        and hasattr(native, "dtypes")
+        and len(native) >= threshold
+        and _duckdb_can_scan(native)
+    ):
         global _connection
         import duckdb
 

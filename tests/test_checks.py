@@ -8,15 +8,19 @@ from loyalty_lib._checks import ColumnNotFoundError, as_frame, examples, require
 
 @pytest.fixture
 def frame():
-    return as_frame(pd.DataFrame({"customer_id": ["a"], "order_date": ["2024-01-01"],
-                                  "Score": [9]}))
+    return as_frame(
+        pd.DataFrame({"customer_id": ["a"], "order_date": ["2024-01-01"], "Score": [9]})
+    )
 
 
-@pytest.mark.parametrize(("asked", "hint"), [
-    ("score", "Did you mean 'Score'"),            # case only
-    ("custome_id", "Did you mean 'customer_id'"),  # typo
-    ("date", "Did you mean 'order_date'"),        # shared stem
-])
+@pytest.mark.parametrize(
+    ("asked", "hint"),
+    [
+        ("score", "Did you mean 'Score'"),  # case only
+        ("custome_id", "Did you mean 'customer_id'"),  # typo
+        ("date", "Did you mean 'order_date'"),  # shared stem
+    ],
+)
 def test_missing_column_suggests_the_likely_one(frame, asked, hint):
     with pytest.raises(ColumnNotFoundError, match=hint):
         require_columns(frame, [asked])

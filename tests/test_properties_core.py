@@ -20,12 +20,14 @@ from loyalty_lib import (
     validate_survey,
 )
 
-FAST = settings(max_examples=60, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 scores = st.one_of(st.integers(-3, 13).map(float), st.sampled_from([np.nan, 7.5, 99.0]))
-amounts = st.one_of(st.floats(-500, 5000, allow_nan=False).map(lambda x: round(x, 2)),
-                    st.just(0.0))
+amounts = st.one_of(st.floats(-500, 5000, allow_nan=False).map(lambda x: round(x, 2)), st.just(0.0))
 days = st.integers(0, 400)
 customers = st.sampled_from(list("abcdefgh"))
 
@@ -33,18 +35,23 @@ customers = st.sampled_from(list("abcdefgh"))
 @st.composite
 def logs(draw, missing=True):
     n = draw(st.integers(1, 40))
-    ids = draw(st.lists(st.one_of(customers, st.none()) if missing else customers,
-                        min_size=n, max_size=n))
-    offsets = draw(st.lists(st.one_of(days, st.none()) if missing else days,
-                            min_size=n, max_size=n))
+    ids = draw(
+        st.lists(st.one_of(customers, st.none()) if missing else customers, min_size=n, max_size=n)
+    )
+    offsets = draw(
+        st.lists(st.one_of(days, st.none()) if missing else days, min_size=n, max_size=n)
+    )
     values = draw(st.lists(amounts, min_size=n, max_size=n))
     start = pd.Timestamp("2023-01-01")
-    return pd.DataFrame({
-        "customer_id": pd.Series(ids, dtype="str"),
-        "order_date": pd.to_datetime([start + pd.Timedelta(days=d) if d is not None else None
-                                      for d in offsets]),
-        "amount": values,
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Series(ids, dtype="str"),
+            "order_date": pd.to_datetime(
+                [start + pd.Timedelta(days=d) if d is not None else None for d in offsets]
+            ),
+            "amount": values,
+        }
+    )
 
 
 def _quiet(fn, *args, **kw):
@@ -63,8 +70,10 @@ def test_nps_bounds_and_every_answer_accounted_for(values, region):
     assert row.n + row.excluded == len(values)  # nothing silently dropped
     assert row.promoters + row.passives + row.detractors == row.n
     if row.n:
-        assert -100 <= row.nps_ci_lower <= row.nps <= row.nps_ci_upper <= 100 or \
-            -100 <= row.nps_ci_lower <= row.nps_ci_upper <= 100
+        assert (
+            -100 <= row.nps_ci_lower <= row.nps <= row.nps_ci_upper <= 100
+            or -100 <= row.nps_ci_lower <= row.nps_ci_upper <= 100
+        )
         assert -100 <= row.nps <= 100
     pd.testing.assert_frame_equal(frame, before)
 
@@ -72,8 +81,15 @@ def test_nps_bounds_and_every_answer_accounted_for(values, region):
 @FAST
 @given(logs(missing=False), st.floats(0.05, 1.0), st.floats(0.05, 1.0))
 def test_pareto_split_bounds_and_customers_accounted_for(log, top, target):
-    out = _quiet(pareto_split, log, customer="customer_id", value="amount", top=top,
-                 target=target, min_customers=1).iloc[0]
+    out = _quiet(
+        pareto_split,
+        log,
+        customer="customer_id",
+        value="amount",
+        top=top,
+        target=target,
+        min_customers=1,
+    ).iloc[0]
     assert out.customers + out.non_positive_customers == log["customer_id"].nunique()
     if out.customers:
         assert 0 < out.top_value_share <= 1 + 1e-12
@@ -92,8 +108,9 @@ def test_cohort_retention_rows_in_base_or_counted(log):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            out = cohort_retention(log, customer="customer_id", date="order_date",
-                                   value="amount", freq="month")
+            out = cohort_retention(
+                log, customer="customer_id", date="order_date", value="amount", freq="month"
+            )
     except ValueError as exc:  # only when no row has a date: said so, not a crash
         assert "no rows with a date" in str(exc) or "nothing to analyse" in str(exc)
         assert log["order_date"].isna().all() or log["customer_id"].isna().all()
@@ -116,8 +133,15 @@ def test_cohort_retention_rows_in_base_or_counted(log):
 @given(logs(), st.integers(1, 120))
 def test_repeat_rate_bounds_and_base(log, within):
     try:
-        out = _quiet(repeat_purchase_rate, log, customer="customer_id", date="order_date",
-                     value="amount", within=within, min_base=1).iloc[0]
+        out = _quiet(
+            repeat_purchase_rate,
+            log,
+            customer="customer_id",
+            date="order_date",
+            value="amount",
+            within=within,
+            min_base=1,
+        ).iloc[0]
     except ValueError as exc:
         assert "nothing to analyse" in str(exc)
         return
@@ -133,10 +157,13 @@ def test_validators_never_crash_and_count_within_the_base(log, answers):
     assert (report["count"] <= report["rows"].clip(lower=1)).all()
     assert set(report["severity"]) <= {"fatal", "warning"}
     assert all(0 <= p < len(log) for p in report.attrs["excluded"])
-    frame = pd.DataFrame({"customer_id": "a", "wave": pd.Timestamp("2024-01-01"),
-                          "score": pd.Series(answers, dtype=object)})
+    frame = pd.DataFrame(
+        {
+            "customer_id": "a",
+            "wave": pd.Timestamp("2024-01-01"),
+            "score": pd.Series(answers, dtype=object),
+        }
+    )
     survey_report = validate_survey(frame, as_of="2024-12-31")
     assert (survey_report["count"] <= len(frame)).all()
     assert len(survey_report.attrs["excluded"]) == len(frame) - 1  # same customer and wave
-
-

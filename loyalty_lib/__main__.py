@@ -1,0 +1,7 @@
+"""``python -m loyalty_lib`` is the ``loyalty`` command (see :mod:`loyalty_lib.reporting.cli`)."""
+
+import sys
+
+from loyalty_lib.reporting.runner import main
+
+sys.exit(main())

@@ -1,0 +1,552 @@
+"""Say vs do: what customers answered in the NPS survey against what they bought afterwards.
+
+Definitions (exact)
+-------------------
+- Answers are read and classified as in :func:`loyalty_lib.nps` (declared scale and cut
+  points; missing answers are left out and counted; invalid ones raise, or are left out
+  with ``errors="exclude"``). An answer is joined to the sales log by the customer id.
+- The **follow-up window** of an answer given on day *t* is the days *t* < day ≤ *t* + H,
+  H = ``horizon_days``. Only answers whose window is complete (*t* + H ≤ ``as_of``, the last
+  sales date by default) are kept; the others are counted in ``attrs["incomplete"]``.
+- **Repeat**: at least one purchase in the window. **Retained**: at least one purchase in
+  its later part, *t* + R < day ≤ *t* + H, R = ``retained_after_days`` (still buying at the
+  end of the window). **Revenue**: net value (purchases minus returns) in the window.
+  Purchases and returns follow :mod:`loyalty_lib.retention.cohorts`.
+- :func:`say_do` and :func:`say_do_test` keep, with ``one_per_customer=True`` (default),
+  one answer per customer and group (the earliest), so each customer counts once in a
+  rate and in a test. Rates have Wilson intervals; mean revenue a t interval. Tests compare
+  two categories (promoters vs detractors by default): rates by Newcombe's interval and
+  the two-proportion z-test, revenue by Welch's t (revenue is skewed; with a few hundred
+  customers per group the t interval of a mean is still close to its nominal level).
+- :func:`users_referrers` sets spend against the likelihood to recommend per customer.
+
+The join and the per-answer sums run in narwhals in the caller's engine; the result has
+one row per answer (the survey's size, not the sales log's).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from loyalty_lib._checks import LoyaltyWarning, as_frame, require_columns
+from loyalty_lib.inputs.purchases import (
+    DAY,
+    IS_PURCHASE,
+    VALUE,
+    _to_pandas,
+    day_number_expr,
+    prepare_purchases,
+    warn_excluded,
+)
+from loyalty_lib.stats.means import compare_means, mean_interval
+from loyalty_lib.stats.proportions import compare_proportions, wilson_interval
+from loyalty_lib.survey.answers import SIGN, VALID, ScoreSpec, prepare
+
+__all__ = [
+    "CATEGORY_ORDER",
+    "answer_behaviour",
+    "say_do",
+    "say_do_test",
+    "score_spend_correlation",
+    "users_referrers",
+]
+
+CATEGORY_ORDER = ("promoter", "passive", "detractor")
+_SDAY = "__survey_day"
+_MEASURES = {"repeat": "repeat_rate", "retained": "retention", "revenue": "mean_revenue"}
+
+
+def _days(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name}: expected a whole number of days >= {low}, got {value!r}")
+    return int(value)
+
+
+def answer_behaviour(
+    survey: Any,
+    sales: Any,
+    *,
+    customer: str,
+    score: str,
+    survey_date: str,
+    date: str,
+    value: str,
+    wave: str | None = None,
+    keep: Sequence[str] = (),
+    horizon_days: int = 180,
+    retained_after_days: int = 90,
+    as_of: Any = None,
+    scale: tuple[float, float] = (0, 10),
+    cut_points: tuple[float, float] | None = None,
+    errors: str = "raise",
+) -> pd.DataFrame:
+    """Each valid answer with what the customer bought in the window after answering.
+
+    Parameters
+    ----------
+    survey
+        Survey answers, one row per response (any dataframe narwhals supports).
+    sales
+        Transaction log, one row per order (negative ``value`` = return).
+    customer
+        Customer id column, in both frames.
+    score
+        The 0–10 answer column of ``survey``; ``scale``, ``cut_points`` and ``errors`` as
+        in :func:`loyalty_lib.nps`.
+    survey_date
+        Date of each answer (datetime) in ``survey``; the window starts the day after.
+    date, value
+        Purchase date and value columns of ``sales``.
+    wave
+        Optional survey wave column, kept in the result for per-wave analyses.
+    keep
+        Other survey columns to carry into the result (e.g. complaint fields).
+    horizon_days, retained_after_days
+        H and R of the module docstring (0 ≤ R < H).
+    as_of
+        Last day the sales data are complete (default: the last sales date).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per valid answer with a complete window, in survey order: ``customer``,
+        ``wave`` (if given), ``survey_date``, the ``keep`` columns, ``score``,
+        ``category`` ("promoter", "passive", "detractor"), ``purchases_after`` (distinct
+        purchase days in the window), ``repeat`` (bool), ``retained`` (bool),
+        ``revenue_after`` (net value). ``attrs``: ``horizon_days``,
+        ``retained_after_days``, ``as_of``, ``incomplete`` (answers too recent),
+        ``unmatched`` (answers whose customer never appears in ``sales``), ``excluded``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> survey = pd.DataFrame({"customer_id": ["a", "b", "c"], "score": [10, 3, 8],
+    ...     "answered": pd.to_datetime(["2024-01-10", "2024-01-10", "2024-03-01"])})
+    >>> sales = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-02-20", "2024-01-05",
+    ...                                   "2024-03-05"]),
+    ...     "amount": [20.0, 30.0, 15.0, 40.0]})
+    >>> out = answer_behaviour(survey, sales, customer="customer_id", score="score",
+    ...     survey_date="answered", date="order_date", value="amount", horizon_days=60,
+    ...     retained_after_days=30, as_of="2024-03-31")
+    >>> out[["customer_id", "category", "repeat", "retained", "revenue_after"]]
+      customer_id   category  repeat  retained  revenue_after
+    0           a   promoter    True      True           30.0
+    1           b  detractor   False     False            0.0
+    >>> out.attrs["incomplete"]
+    1
+    """
+    horizon = _days("horizon_days", horizon_days, 1)
+    later = _days("retained_after_days", retained_after_days, 0)
+    if later >= horizon:
+        raise ValueError(f"retained_after_days: {later} must be below horizon_days ({horizon})")
+    spec = ScoreSpec.declare(scale, cut_points)
+    keep = list(keep)
+    columns = list(dict.fromkeys([customer, survey_date, *([wave] if wave else []), *keep]))
+    answers = prepare(survey, score, spec, extra=columns, errors=errors)
+    dtype = answers.collect_schema()[survey_date]
+    if not dtype.is_temporal():
+        raise ValueError(f"{survey_date}: expected dates (datetime), got {dtype}")
+    n_missing_date = int(
+        _to_pandas(
+            answers.select((nw.col(survey_date).is_null() & (nw.col(VALID) == 1)).sum().alias("n"))
+        )["n"][0]
+    )
+    if n_missing_date:
+        raise ValueError(f"{survey_date}: {n_missing_date} valid answers have no date")
+    answers = answers.filter(nw.col(VALID) == 1).with_columns(
+        day_number_expr(survey_date).alias(_SDAY)
+    )
+    p = prepare_purchases(sales, customer=customer, date=date, value=value, as_of=as_of)
+    warn_excluded(p.excluded, as_of=p.as_of)
+    keys = answers.select(customer, _SDAY).unique()
+    in_window = (nw.col(DAY) > nw.col(_SDAY)) & (nw.col(DAY) <= nw.col(_SDAY) + horizon)
+    window = keys.join(
+        p.rows.select(customer, DAY, IS_PURCHASE, VALUE), on=customer, how="inner"
+    ).filter(in_window)
+    revenue = window.group_by(customer, _SDAY).agg(nw.col(VALUE).sum().alias("revenue_after"))
+    days = (
+        window.filter(nw.col(IS_PURCHASE))
+        .select(customer, _SDAY, DAY)
+        .unique()
+        .with_columns(
+            nw.when(nw.col(DAY) > nw.col(_SDAY) + later)
+            .then(nw.lit(1, nw.Int64))
+            .otherwise(nw.lit(0, nw.Int64))
+            .alias("__late")
+        )
+        .group_by(customer, _SDAY)
+        .agg(nw.len().alias("__days"), nw.col("__late").sum().alias("__n_late"))
+    )
+    known = p.rows.select(customer).unique().with_columns(nw.lit(True).alias("__known"))
+    joined = (
+        answers.join(revenue, on=[customer, _SDAY], how="left")
+        .join(days, on=[customer, _SDAY], how="left")
+        .join(known, on=customer, how="left")
+    )
+    table = _to_pandas(
+        joined.select(
+            *columns, score, SIGN, _SDAY, "__days", "__n_late", "revenue_after", "__known"
+        )
+    )
+    complete = (table[_SDAY] + horizon) <= p.as_of_day
+    incomplete = int((~complete).sum())
+    unmatched = int(table["__known"].isna().sum())
+    table = table[complete.to_numpy()].reset_index(drop=True)
+    distinct = table["__days"].fillna(0)
+    out = table[columns].copy()
+    out[score] = table[score].astype("float64")
+    out["category"] = pd.Categorical.from_codes(
+        (1 - table[SIGN].astype("int64")).to_numpy(), categories=list(CATEGORY_ORDER)
+    )
+    out["category"] = out["category"].astype(str)
+    out["purchases_after"] = distinct.astype("int64").to_numpy()
+    out["repeat"] = out["purchases_after"] > 0
+    out["retained"] = table["__n_late"].fillna(0).to_numpy() > 0
+    out["revenue_after"] = table["revenue_after"].fillna(0.0).astype("float64").to_numpy()
+    if unmatched:
+        warnings.warn(
+            f"{customer}: {unmatched} answers come from customers who never appear in the "
+            "sales log (counted as buying nothing); check that both use the same ids",
+            LoyaltyWarning,
+            stacklevel=2,
+        )
+    out.attrs.update(
+        horizon_days=horizon,
+        retained_after_days=later,
+        as_of=p.as_of,
+        incomplete=incomplete,
+        unmatched=unmatched,
+        excluded=dict(p.excluded),
+        customer=customer,
+        survey_date=survey_date,
+        wave=wave,
+        score=score,
+    )
+    return out
+
+
+def _first_answers(behaviour: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    customer = behaviour.attrs.get("customer", "customer_id")
+    survey_date = behaviour.attrs.get("survey_date")
+    order = [survey_date] if survey_date in behaviour.columns else []
+    ranked = behaviour.sort_values(order, kind="stable") if order else behaviour
+    return ranked.drop_duplicates([*by, customer], keep="first").sort_index()
+
+
+def _groups(behaviour: pd.DataFrame, by: Any, one_per_customer: bool) -> tuple[list, Any]:
+    need = ["category", "repeat", "retained", "revenue_after"]
+    by_list = [by] if isinstance(by, str) else list(by or [])
+    missing = [c for c in [*need, *by_list] if c not in behaviour.columns]
+    if missing:
+        raise ValueError(
+            f"behaviour: columns {missing} missing; pass the result of "
+            "answer_behaviour (and name a column it has in by)"
+        )
+    data = _first_answers(behaviour, by_list) if one_per_customer else behaviour
+    groups = data.groupby(by_list, sort=True) if by_list else [((), data)]
+    return by_list, groups
+
+
+def say_do(
+    behaviour: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    one_per_customer: bool = True,
+    confidence: float = 0.95,
+    min_base: int = 30,
+) -> pd.DataFrame:
+    """Repeat rate, retention and revenue after answering, per NPS category.
+
+    Parameters
+    ----------
+    behaviour
+        The result of :func:`answer_behaviour`.
+    by
+        Optional grouping column(s), e.g. the wave.
+    one_per_customer
+        Keep each customer's earliest answer per group (see the module docstring).
+    confidence, min_base
+        Interval level; rows with fewer answers are flagged ``small_base``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and category (promoter, passive, detractor): the ``by`` columns;
+        ``category``; ``n`` (answers = customers with ``one_per_customer``);
+        ``repeat_rate``, ``retention`` with ``_ci_lower`` / ``_ci_upper`` (Wilson);
+        ``mean_revenue`` with ``_ci_lower`` / ``_ci_upper`` (t); ``median_revenue``;
+        ``small_base``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"customer_id": list("abcde"),
+    ...     "category": ["promoter", "promoter", "passive", "detractor", "detractor"],
+    ...     "repeat": [True, True, False, True, False],
+    ...     "retained": [True, False, False, False, False],
+    ...     "revenue_after": [50.0, 30.0, 0.0, 10.0, 0.0]})
+    >>> say_do(b, min_base=2)[["category", "n", "repeat_rate", "retention", "mean_revenue"]]
+        category  n  repeat_rate  retention  mean_revenue
+    0   promoter  2          1.0        0.5          40.0
+    1    passive  1          0.0        0.0           0.0
+    2  detractor  2          0.5        0.0           5.0
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence: {confidence} is not between 0 and 1")
+    by_list, groups = _groups(behaviour, by, one_per_customer)
+    rows = []
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        for category in CATEGORY_ORDER:
+            part = group[group["category"] == category]
+            n = len(part)
+            row = dict(zip(by_list, key, strict=True))
+            row.update(category=category, n=n)
+            for flag, name in (("repeat", "repeat_rate"), ("retained", "retention")):
+                x = int(part[flag].sum())
+                lower, upper = wilson_interval(x, n, confidence)
+                row[name] = x / n if n else math.nan
+                row[f"{name}_ci_lower"], row[f"{name}_ci_upper"] = float(lower), float(upper)
+            mean, lower, upper = mean_interval(part["revenue_after"].to_numpy(), confidence)
+            row.update(
+                mean_revenue=mean,
+                mean_revenue_ci_lower=lower,
+                mean_revenue_ci_upper=upper,
+                median_revenue=float(part["revenue_after"].median()) if n else math.nan,
+                small_base=n < min_base,
+            )
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+def say_do_test(
+    behaviour: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    groups: tuple[str, str] = ("promoter", "detractor"),
+    one_per_customer: bool = True,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Is the difference in behaviour between two NPS categories real or noise?
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and measure (``repeat_rate``, ``retention``, ``mean_revenue``):
+        the ``by`` columns; ``measure``; ``n_1``, ``n_2`` (bases of ``groups[0]`` and
+        ``groups[1]``); ``value_1``, ``value_2``; ``difference`` (1 − 2) with
+        ``difference_ci_lower`` / ``difference_ci_upper``; ``p_value``; ``significant``
+        (p < 1 − confidence). Rates: Newcombe interval and z-test; revenue: Welch.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"customer_id": [f"c{i}" for i in range(150)],
+    ...     "category": ["promoter"] * 70 + ["detractor"] * 80,
+    ...     "repeat": [True] * 56 + [False] * 14 + [True] * 48 + [False] * 32,
+    ...     "retained": [True] * 150, "revenue_after": [1.0, 2.0] * 75})
+    >>> t = say_do_test(b)
+    >>> t[["measure", "n_1", "n_2", "difference"]].round(3)
+            measure  n_1  n_2  difference
+    0   repeat_rate   70   80         0.2
+    1     retention   70   80         0.0
+    2  mean_revenue   70   80         0.0
+    >>> round(float(t.loc[0, "p_value"]), 4)  # Pearson chi-square on [[56, 14], [48, 32]]
+    0.008
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence: {confidence} is not between 0 and 1")
+    unknown = [g for g in groups if g not in CATEGORY_ORDER]
+    if len(groups) != 2 or unknown or groups[0] == groups[1]:
+        raise ValueError(f"groups: expected two of {CATEGORY_ORDER}, got {groups!r}")
+    by_list, grouped = _groups(behaviour, by, one_per_customer)
+    rows = []
+    for key, group in grouped:
+        key = key if isinstance(key, tuple) else (key,)
+        a = group[group["category"] == groups[0]]
+        b = group[group["category"] == groups[1]]
+        for flag, name in (
+            ("repeat", "repeat_rate"),
+            ("retained", "retention"),
+            ("revenue_after", "mean_revenue"),
+        ):
+            row = dict(zip(by_list, key, strict=True))
+            row.update(measure=name, n_1=len(a), n_2=len(b))
+            if flag == "revenue_after":
+                row.update(
+                    value_1=a[flag].mean() if len(a) else math.nan,
+                    value_2=b[flag].mean() if len(b) else math.nan,
+                )
+                row.update(compare_means(a[flag].to_numpy(), b[flag].to_numpy(), confidence))
+            else:
+                x1, x2 = int(a[flag].sum()), int(b[flag].sum())
+                row.update(
+                    value_1=x1 / len(a) if len(a) else math.nan,
+                    value_2=x2 / len(b) if len(b) else math.nan,
+                )
+                row.update(compare_proportions(x1, len(a), x2, len(b), confidence))
+            row["significant"] = bool(row["p_value"] < 1 - confidence)
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    out.attrs["groups"] = tuple(groups)
+    return out
+
+
+def users_referrers(
+    survey: Any,
+    sales: Any,
+    *,
+    customer: str,
+    score: str,
+    survey_date: str,
+    value: str,
+    spend_quantile: float = 0.5,
+    scale: tuple[float, float] = (0, 10),
+    cut_points: tuple[float, float] | None = None,
+    errors: str = "raise",
+) -> pd.DataFrame:
+    """Spend against likelihood to recommend, per customer, with the four quadrants.
+
+    Each customer who gave a valid answer is placed by their **latest** answer (promoter
+    or not) and their **net spend** over the whole sales log (purchases minus returns):
+    a big spender spends at least the ``spend_quantile`` quantile of the respondents'
+    spend. Quadrants: ``champion`` (big spender, promoter), ``referrer`` (smaller spender
+    who recommends: "loyalty 3.0" says they may be worth more than their spend),
+    ``user`` (big spender, not a promoter), ``neither``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per respondent, by customer id: ``customer``; ``score`` (latest valid
+        answer); ``category``; ``spend``; ``big_spender``; ``promoter``; ``quadrant``.
+        ``attrs``: ``spend_threshold``, ``unmatched`` (respondents not in ``sales``,
+        spend 0, with a :class:`~loyalty_lib.LoyaltyWarning`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> survey = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "a"],
+    ...     "score": [10, 9, 2, 7, 6],
+    ...     "answered": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-01",
+    ...                                 "2024-01-01", "2024-02-01"])})
+    >>> sales = pd.DataFrame({"customer_id": ["a", "b", "c", "d"],
+    ...                       "amount": [500.0, 20.0, 300.0, 10.0]})
+    >>> out = users_referrers(survey, sales, customer="customer_id", score="score",
+    ...                       survey_date="answered", value="amount")
+    >>> out[["customer_id", "score", "spend", "quadrant"]]
+      customer_id  score  spend  quadrant
+    0           a    6.0  500.0      user
+    1           b    9.0   20.0  referrer
+    2           c    2.0  300.0      user
+    3           d    7.0   10.0   neither
+    """
+    if not 0 <= spend_quantile <= 1:
+        raise ValueError(f"spend_quantile: {spend_quantile} is not between 0 and 1")
+    spec = ScoreSpec.declare(scale, cut_points)
+    answers = prepare(survey, score, spec, extra=[customer, survey_date], errors=errors)
+    latest = (
+        answers.filter(nw.col(VALID) == 1)
+        .with_columns(nw.col(survey_date).max().over(customer).alias("__latest"))
+        .filter(nw.col(survey_date) == nw.col("__latest"))
+    )
+    frame = as_frame(sales, argument="sales")
+    require_columns(frame, [customer, value], argument="sales")
+    spend = frame.group_by(customer).agg(nw.col(value).sum().alias("spend"))
+    table = _to_pandas(
+        latest.group_by(customer)
+        .agg(nw.col(score).max().alias("__score"), nw.col(SIGN).max().alias("__sign"))
+        .join(spend, on=customer, how="left")
+    )
+    table = table.sort_values(customer, ignore_index=True)
+    unmatched = int(table["spend"].isna().sum())
+    if unmatched:
+        warnings.warn(
+            f"{customer}: {unmatched} respondents never appear in the sales log (spend 0); "
+            "check that both use the same ids",
+            LoyaltyWarning,
+            stacklevel=2,
+        )
+    out = pd.DataFrame(
+        {
+            customer: table[customer].to_numpy(),
+            "score": table["__score"].astype("float64").to_numpy(),
+        }
+    )
+    out["category"] = [CATEGORY_ORDER[1 - int(s)] for s in table["__sign"]]
+    out["spend"] = table["spend"].fillna(0.0).astype("float64").to_numpy()
+    threshold = float(np.quantile(out["spend"], spend_quantile)) if len(out) else math.nan
+    out["big_spender"] = out["spend"] >= threshold
+    out["promoter"] = out["category"] == "promoter"
+    out["quadrant"] = np.select(
+        [out["big_spender"] & out["promoter"], out["promoter"], out["big_spender"]],
+        ["champion", "referrer", "user"],
+        "neither",
+    )
+    out.attrs.update(spend_threshold=threshold, unmatched=unmatched, spend_quantile=spend_quantile)
+    return out
+
+
+def score_spend_correlation(
+    per_customer: pd.DataFrame, *, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Spearman rank correlation between score and spend, with a Fisher-z interval.
+
+    The interval uses the standard error 1.03 / √(n − 3) for Spearman's ρ (Fieller,
+    Hartley & Pearson 1957); the p-value is scipy's (t approximation).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``rho``, ``rho_ci_lower``, ``rho_ci_upper``, ``p_value``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pc = pd.DataFrame({"score": [1, 2, 3, 4, 5], "spend": [10.0, 30.0, 20.0, 50.0, 40.0]})
+    >>> score_spend_correlation(pc)[["n", "rho"]]
+       n  rho
+    0  5  0.8
+    """
+    n = len(per_customer)
+    if n < 4:
+        return pd.DataFrame(
+            [
+                {
+                    "n": n,
+                    "rho": math.nan,
+                    "rho_ci_lower": math.nan,
+                    "rho_ci_upper": math.nan,
+                    "p_value": math.nan,
+                }
+            ]
+        )
+    result = stats.spearmanr(per_customer["score"], per_customer["spend"])
+    rho = float(result.statistic)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    if abs(rho) < 1:
+        half = z * 1.03 / math.sqrt(n - 3)
+        lower, upper = math.tanh(math.atanh(rho) - half), math.tanh(math.atanh(rho) + half)
+    else:
+        lower = upper = rho
+    return pd.DataFrame(
+        [
+            {
+                "n": n,
+                "rho": rho,
+                "rho_ci_lower": lower,
+                "rho_ci_upper": upper,
+                "p_value": float(result.pvalue),
+            }
+        ]
+    )

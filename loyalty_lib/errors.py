@@ -1,0 +1,44 @@
+"""Every exception and warning that :mod:`loyalty_lib` raises, with common base classes.
+
+Catch :class:`LoyaltyError` for any input the library refuses and filter
+:class:`LoyaltyWarning` for every statistical or data-quality caveat it raises.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ColumnNotFoundError",
+    "DataQualityError",
+    "ExcludedRowsWarning",
+    "LoyaltyError",
+    "LoyaltyWarning",
+    "SmallBaseWarning",
+]
+
+
+class LoyaltyError(Exception):
+    """Base class of the errors raised by :mod:`loyalty_lib` for input it cannot use."""
+
+
+class ColumnNotFoundError(LoyaltyError, ValueError):
+    """A column named in a call does not exist in the data.
+
+    The message lists the missing columns, the available ones and, where one is close,
+    a "did you mean" suggestion.
+    """
+
+
+class DataQualityError(LoyaltyError, ValueError):
+    """The input cannot be analysed; the message says why in plain English."""
+
+
+class LoyaltyWarning(UserWarning):
+    """A statistical or data-quality caveat raised by :mod:`loyalty_lib`."""
+
+
+class SmallBaseWarning(LoyaltyWarning):
+    """An estimate rests on fewer observations than the declared minimum base."""
+
+
+class ExcludedRowsWarning(LoyaltyWarning):
+    """Some rows of the input could not be used and were left out (the message counts them)."""

@@ -1,0 +1,331 @@
+"""Bundled data: the real CDNOW transaction log and a synthetic survey + sales shop.
+
+Raw files under ``data/`` are read, never written. See ``data/README.md`` for provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from loyalty_lib.inputs.demo import DemoShop, make_demo
+
+__all__ = [
+    "CDNOW_SHA256",
+    "DATA_DIR",
+    "DemoShop",
+    "cdnow_path",
+    "load_cdnow",
+    "load_demo",
+    "load_sales",
+    "load_survey",
+    "make_demo",
+    "write_demo",
+]
+
+_DEMO_FILES = ("customers", "transactions", "survey")
+_DEMO_DATES = {
+    "customers": ["signup_date"],
+    "transactions": ["order_date"],
+    "survey": ["wave", "response_date"],
+}
+_DEMO_DTYPES = {
+    "customers": {"customer_id": "str", "region": "str", "channel": "str"},
+    "transactions": {
+        "order_id": "str",
+        "customer_id": "str",
+        "quantity": "int64",
+        "amount": "float64",
+    },
+    "survey": {
+        "response_id": "str",
+        "customer_id": "str",
+        "score": "float64",
+        "advertising": "float64",
+        "website": "float64",
+        "product": "float64",
+        "support": "float64",
+        "delivery": "float64",
+        "comment": "str",
+    },
+}
+
+#: The folder holding the bundled data (``data/`` at the root of the workspace).
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+#: SHA-256 of ``CDNOW_master.txt`` as shipped in ``lifetimes==0.11.3``.
+CDNOW_SHA256 = "eff6889ed364c5199d6eacbbeb7a6d559971df4406ac876f322c373f00a072ef"
+
+
+def cdnow_path() -> Path:
+    """Path of the vendored, unmodified CDNOW master file."""
+    return DATA_DIR / "raw" / "CDNOW_master.txt"
+
+
+def load_cdnow(path: str | Path | None = None, *, verify: bool = True) -> pd.DataFrame:
+    """Load the CDNOW master transaction log as a tidy frame.
+
+    23,570 customers who made their first purchase at CDNOW in the first quarter of 1997,
+    with every purchase up to the end of June 1998 (Fader & Hardie): 69,659 rows.
+
+    Parameters
+    ----------
+    path
+        The whitespace-separated file; defaults to the bundled ``data/raw/CDNOW_master.txt``.
+    verify
+        Check the bundled file's SHA-256 against the published wheel's copy, so a
+        silently edited raw file never feeds a report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per transaction line, in file order:
+
+        - ``customer_id`` (str): the zero-padded id, e.g. ``"00001"``.
+        - ``order_date`` (datetime64): the purchase date.
+        - ``quantity`` (int64): number of CDs bought.
+        - ``amount`` (float64): dollar value of the purchase.
+
+    Examples
+    --------
+    >>> log = load_cdnow()
+    >>> len(log), log["customer_id"].nunique()
+    (69659, 23570)
+    >>> log.head(2)
+      customer_id order_date  quantity  amount
+    0       00001 1997-01-01         1   11.77
+    1       00002 1997-01-12         1   12.00
+    """
+    source = Path(path) if path is not None else cdnow_path()
+    if not source.exists():
+        raise FileNotFoundError(f"CDNOW log not found at {source}")
+    if verify and path is None:
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        if digest != CDNOW_SHA256:
+            raise ValueError(
+                f"{source}: SHA-256 {digest[:12]}... differs from the published file "
+                f"({CDNOW_SHA256[:12]}...); raw data must not be edited. Restore it with "
+                "`git checkout -- data/raw`."
+            )
+    raw = pd.read_csv(
+        source,
+        sep=r"\s+",
+        dtype={
+            "customer_id": str,
+            "date": str,
+            "number_of_cds": "int64",
+            "dollar_value": "float64",
+        },
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": raw["customer_id"].astype(str),
+            "order_date": pd.to_datetime(raw["date"], format="%Y%m%d"),
+            "quantity": raw["number_of_cds"].astype("int64"),
+            "amount": raw["dollar_value"].astype("float64"),
+        }
+    )
+
+
+def demo_dir() -> Path:
+    """Folder of the bundled demo shop, ``make_demo()`` written by :func:`write_demo`."""
+    return DATA_DIR / "demo"
+
+
+def write_demo(shop: DemoShop, folder: str | Path) -> list[Path]:
+    """Write a demo shop as three CSV files (``customers``, ``transactions``, ``survey``).
+
+    Scores and ratings are written as integers with empty cells for missing answers, amounts
+    with two decimals, dates as ``YYYY-MM-DD``. Refuses to overwrite existing files: the
+    bundled ``data/demo`` is raw data and is regenerated only by deleting it on purpose.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in _DEMO_FILES:
+        target = folder / f"{name}.csv"
+        if target.exists():
+            raise FileExistsError(f"{target} exists; raw data is never overwritten")
+        frame = getattr(shop, name).copy()
+        for column, dtype in _DEMO_DTYPES[name].items():
+            if dtype == "float64" and column != "amount":
+                frame[column] = frame[column].astype("Int64")
+        for column in _DEMO_DATES[name]:
+            frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+        frame.to_csv(target, index=False, float_format="%.2f", lineterminator="\n")
+        written.append(target)
+    return written
+
+
+def load_demo(folder: str | Path | None = None) -> DemoShop:
+    """Load the bundled demo shop (``data/demo``), identical to ``make_demo()``.
+
+    Examples
+    --------
+    >>> shop = load_demo()
+    >>> len(shop.customers), shop.survey["wave"].min().date().isoformat()
+    (5000, '2023-02-01')
+    """
+    folder = Path(folder) if folder is not None else demo_dir()
+    frames = {}
+    for name in _DEMO_FILES:
+        path = folder / f"{name}.csv"
+        if not path.exists():
+            raise FileNotFoundError(
+                f"{path} not found; regenerate the demo shop with "
+                "`python -m loyalty_lib.inputs.datasets write-demo <folder>`"
+            )
+        frame = pd.read_csv(
+            path,
+            dtype=_DEMO_DTYPES[name],
+            parse_dates=_DEMO_DATES[name],
+            keep_default_na=False,
+            na_values=[""],
+        )
+        for column in _DEMO_DATES[name]:
+            frame[column] = frame[column].astype("datetime64[ns]")
+        frames[name] = frame
+    return DemoShop(**frames)
+
+
+_SALES_COLUMNS = ["customer_id", "order_date", "quantity", "amount"]
+
+
+def load_sales(source: str | Path = "demo") -> pd.DataFrame:
+    """Load a transaction log by name or path, in the workspace's sales schema.
+
+    Parameters
+    ----------
+    source
+        ``"demo"`` (the demo shop's transactions with each customer's ``region`` and
+        ``channel``), ``"cdnow"`` (the real CDNOW log) or the path of a CSV or Parquet file
+        with at least ``customer_id``, ``order_date`` and ``amount`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id`` (str), ``order_date`` (datetime64), ``quantity`` (int64, when
+        present), ``amount`` (float64; negative for returns), plus any other columns of the
+        source (``order_id``, ``region``, ``channel`` for the demo shop).
+
+    Examples
+    --------
+    >>> sales = load_sales("demo")
+    >>> list(sales.columns)
+    ['order_id', 'customer_id', 'order_date', 'quantity', 'amount', 'region', 'channel']
+    """
+    key = str(source).lower()
+    if key == "cdnow":
+        return load_cdnow()
+    if key == "demo":
+        shop = load_demo()
+        return shop.transactions.merge(
+            shop.customers[["customer_id", "region", "channel"]],
+            on="customer_id",
+            how="left",
+            validate="many_to_one",
+        )
+    frame = _read_table(Path(source), dates=["order_date"], ids=["customer_id"])
+    missing = [c for c in ("customer_id", "order_date", "amount") if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{source}: sales data needs columns {missing}; found {list(frame.columns)}"
+        )
+    return frame
+
+
+def load_survey(source: str | Path = "demo") -> pd.DataFrame:
+    """Load NPS survey answers by name or path.
+
+    Parameters
+    ----------
+    source
+        ``"demo"`` (the demo shop's monthly survey with each customer's ``region`` and
+        ``channel``) or the path of a CSV or Parquet file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        For the demo: ``response_id``, ``customer_id``, ``wave``, ``response_date``,
+        ``score`` (0–10; NaN when skipped; invalid codes such as 99 kept as given),
+        ``advertising``, ``website``, ``product``, ``support``, ``delivery`` (1–5, NaN when
+        not rated), ``comment`` (untrusted free text), ``region``, ``channel``.
+
+    Examples
+    --------
+    >>> survey = load_survey("demo")
+    >>> int(survey["score"].isna().sum()) > 0
+    True
+    """
+    if str(source).lower() == "demo":
+        shop = load_demo()
+        return shop.survey.merge(
+            shop.customers[["customer_id", "region", "channel"]],
+            on="customer_id",
+            how="left",
+            validate="many_to_one",
+        )
+    if str(source).lower() == "cdnow":
+        raise ValueError("survey_source: the CDNOW log has no survey; use 'demo' or a path")
+    return _read_table(Path(source), dates=["wave", "response_date"], ids=["customer_id"])
+
+
+def _read_table(path: Path, *, dates: list[str], ids: list[str]) -> pd.DataFrame:
+    """Read a CSV or Parquet file, keeping ids as strings and parsing known date columns."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file (expected 'demo', 'cdnow' or a path)")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame = pd.read_parquet(path)
+    elif suffix in {".csv", ".txt", ".gz"}:
+        try:
+            frame = pd.read_csv(path, dtype={c: "str" for c in ids})
+        except pd.errors.EmptyDataError as exc:
+            from loyalty_lib.inputs.validate import DataQualityError
+
+            raise DataQualityError(
+                f"{path.name}: the file is empty (not even a header line); there is nothing "
+                "to analyse."
+            ) from exc
+    else:
+        raise ValueError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
+    for column in dates:
+        if column in frame.columns and not pd.api.types.is_datetime64_any_dtype(frame[column]):
+            try:
+                parsed = pd.to_datetime(frame[column], errors="coerce", format="mixed")
+            except ValueError as exc:  # pandas refuses dates written in several time zones
+                from loyalty_lib.inputs.validate import DataQualityError
+
+                raise DataQualityError(
+                    f"{column}: the dates in {path.name} are written in different time zones, "
+                    "so a date cannot be placed on one calendar; convert them to one time "
+                    "zone first."
+                ) from exc
+            bad = frame[column][parsed.isna() & frame[column].notna()]
+            if len(bad):
+                raise ValueError(
+                    f"{column}: {len(bad)} values are not dates: {bad.head(5).tolist()}"
+                )
+            frame[column] = parsed
+    return frame
+
+
+def _main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m loyalty_lib.inputs.datasets")
+    sub = parser.add_subparsers(dest="command", required=True)
+    write = sub.add_parser("write-demo", help="write make_demo() as CSV files to a new folder")
+    write.add_argument("folder")
+    write.add_argument("--seed", type=int, default=2024)
+    write.add_argument("--customers", type=int, default=5000)
+    args = parser.parse_args(argv)
+    for path in write_demo(make_demo(args.seed, args.customers), args.folder):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

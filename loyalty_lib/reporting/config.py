@@ -1,0 +1,160 @@
+"""reports.yaml and command-line overrides: parsed, checked, and resolved per report.
+
+Errors are :class:`ReportConfigError` with the entry and the fix in the message; the
+runner exits with status 2 on them before running anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["ReportConfigError", "ReportSpec", "RunConfig", "load_config", "parse_overrides"]
+
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class ReportConfigError(ValueError):
+    """``reports.yaml`` or a command-line override is invalid; the message says where."""
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report: a notebook and the parameters it runs with."""
+
+    name: str
+    notebook: Path
+    title: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The parsed ``reports.yaml``."""
+
+    reports: list[ReportSpec]
+    kernel: str = "loyalty"
+    cell_timeout: int = 600
+    root: Path = Path(".")
+
+
+def load_config(path: str | Path = "reports.yaml") -> RunConfig:
+    """Read and check ``reports.yaml``; notebook paths are relative to its folder.
+
+    Raises :class:`ReportConfigError` naming the entry and the problem (unknown keys,
+    duplicate or unsafe names, missing notebooks).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ReportConfigError(f"{path}: report configuration not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ReportConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list):
+        raise ReportConfigError(f"{path}: expected a mapping with a 'reports' list")
+    unknown = set(raw) - {"reports", "kernel", "cell_timeout"}
+    if unknown:
+        raise ReportConfigError(f"{path}: unknown top-level keys {sorted(unknown)}")
+    root = path.resolve().parent
+    specs: list[ReportSpec] = []
+    for i, entry in enumerate(raw["reports"], start=1):
+        where = f"{path}: report #{i}"
+        if not isinstance(entry, dict):
+            raise ReportConfigError(f"{where}: expected a mapping, got {entry!r}")
+        extra = set(entry) - {"name", "notebook", "title", "parameters"}
+        if extra:
+            raise ReportConfigError(f"{where}: unknown keys {sorted(extra)}")
+        name = str(entry.get("name", ""))
+        if not _NAME.match(name):
+            raise ReportConfigError(
+                f"{where}: name {name!r} must be letters, digits, '_', '-' or '.'"
+            )
+        if any(s.name == name for s in specs):
+            raise ReportConfigError(f"{where}: duplicate name {name!r}")
+        if "notebook" not in entry:
+            raise ReportConfigError(f"{where} ({name}): missing 'notebook'")
+        notebook = (root / entry["notebook"]).resolve()
+        if not notebook.exists():
+            raise ReportConfigError(f"{where} ({name}): notebook {entry['notebook']} not found")
+        parameters = entry.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise ReportConfigError(f"{where} ({name}): 'parameters' must be a mapping")
+        specs.append(ReportSpec(name, notebook, str(entry.get("title", name)), parameters))
+    return RunConfig(
+        reports=specs,
+        kernel=str(raw.get("kernel", "loyalty")),
+        cell_timeout=int(raw.get("cell_timeout", 600)),
+        root=root,
+    )
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str | None, dict[str, Any]]:
+    """Parse ``-p`` overrides: ``param=value`` (every report) or ``report.param=value``.
+
+    Values are read as YAML scalars, so ``top=0.1`` is a float and ``segment=null`` is None.
+
+    >>> parse_overrides(["top=0.1", "nps_survey_demo.min_base=50"])
+    {None: {'top': 0.1}, 'nps_survey_demo': {'min_base': 50}}
+    """
+    out: dict[str | None, dict[str, Any]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ReportConfigError(f"-p {item!r}: expected param=value or report.param=value")
+        report, _, param = key.rpartition(".")
+        try:
+            parsed = yaml.safe_load(value) if value != "" else ""
+        except yaml.YAMLError as exc:
+            raise ReportConfigError(f"-p {item!r}: value is not a YAML scalar: {exc}") from exc
+        out.setdefault(report or None, {})[param] = parsed
+    return out
+
+
+def _notebook_parameters(notebook: Path) -> dict[str, Any]:
+    import papermill
+
+    return papermill.inspect_notebook(str(notebook))
+
+
+def _resolve_parameters(
+    specs: Sequence[ReportSpec], overrides: dict[str | None, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Each report's parameters with overrides applied; unknown names are errors."""
+    names = {s.name for s in specs}
+    for report in overrides:
+        if report is not None and report not in names:
+            raise ReportConfigError(
+                f"-p {report}.*: no report named {report!r}; reports: {sorted(names)}"
+            )
+    declared = {s.name: _notebook_parameters(s.notebook) for s in specs}
+    resolved = {}
+    for spec in specs:
+        params = dict(spec.parameters)
+        unknown = set(params) - set(declared[spec.name])
+        if unknown:
+            raise ReportConfigError(
+                f"report {spec.name}: parameters {sorted(unknown)} are not in "
+                f"{spec.notebook.name}'s parameters cell {sorted(declared[spec.name])}"
+            )
+        for key, value in overrides.get(None, {}).items():
+            if key in declared[spec.name]:
+                params[key] = value
+        for key, value in overrides.get(spec.name, {}).items():
+            if key not in declared[spec.name]:
+                raise ReportConfigError(
+                    f"-p {spec.name}.{key}: {spec.notebook.name} has no parameter {key!r}; "
+                    f"it has {sorted(declared[spec.name])}"
+                )
+            params[key] = value
+        resolved[spec.name] = params
+    for key in overrides.get(None, {}):
+        if not any(key in declared[s.name] for s in specs):
+            raise ReportConfigError(f"-p {key}=...: no selected report has a parameter {key!r}")
+    return resolved

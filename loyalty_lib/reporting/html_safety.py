@@ -1,0 +1,197 @@
+"""Make executed-notebook outputs safe to publish as stakeholder HTML.
+
+Survey comments, segment names and file names are untrusted: they reach the outputs through
+pandas tables and data-driven Markdown sentences. Before export, every rich output is reduced to
+a small allowlist of presentational HTML (tables, headings, emphasis, lists); scripts, event
+handlers, styles, iframes, SVG and JavaScript outputs are removed, and raw HTML inside
+Markdown outputs is escaped so it shows as text. Markdown *cells* are authored in the
+repository and are kept as written. The page itself also carries a Content-Security-Policy
+that forbids scripts, as a second line of defence.
+
+Two more rules keep the page fit for its readers: e-mail addresses and international phone
+numbers in any text output are masked (:func:`loyalty_lib.inputs.privacy.mask_contacts`, a backstop
+behind the notebooks' own masking of comments), and an error that stopped the notebook is
+shown as a plain sentence instead of a Python traceback.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+
+import bleach
+
+from loyalty_lib.inputs.privacy import mask_contacts
+
+__all__ = ["clean_html", "error_message", "sanitize_notebook"]
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "*": ["class", "title"],
+    "td": ["class", "colspan", "rowspan"],
+    "th": ["class", "colspan", "rowspan"],
+    "a": ["href", "title"],
+}
+# Links may only point within the page or to a sibling report (relative URL, no scheme).
+ALLOWED_PROTOCOLS: list[str] = []
+_DROP_MIMETYPES = (
+    "application/javascript",
+    "text/javascript",
+    "image/svg+xml",
+    "application/vnd.jupyter.widget-view+json",
+)
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def clean_html(fragment: str) -> str:
+    """Reduce an HTML fragment to the presentational allowlist.
+
+    ``<style>`` blocks (pandas adds one per table) are removed with their content; any other
+    tag outside the allowlist is escaped, so its text stays visible but inert.
+
+    >>> clean_html('<table class="dataframe"><tr><td onclick="x()">1</td></tr></table>')
+    '<table class="dataframe"><tbody><tr><td>1</td></tr></tbody></table>'
+    >>> clean_html("<script>alert(1)</script><b>ok</b>")
+    '&lt;script&gt;alert(1)&lt;/script&gt;<b>ok</b>'
+    >>> clean_html('<img src=x onerror=alert(1)>')
+    '&lt;img src=x onerror=alert(1)&gt;'
+    """
+    fragment = _STYLE_BLOCK.sub("", fragment)
+    return bleach.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=False,
+        strip_comments=True,
+    )
+
+
+def _markdown_to_safe_html(text: str) -> str:
+    import mistune
+
+    return clean_html(mistune.create_markdown(escape=True, plugins=["table"])(text))
+
+
+def error_message(ename: str, evalue: str) -> str:
+    """The sentence a reader sees when a notebook stopped with an error.
+
+    A :class:`~loyalty_lib.errors.DataQualityError` is written for readers and is shown as
+    it is; any other error is named with the first line of its message.
+
+    >>> error_message("DataQualityError", "The sales data cannot be analysed: it is empty.")
+    'The sales data cannot be analysed: it is empty.'
+    >>> error_message("KeyError", "'amount'")
+    "The report stopped because of an unexpected error (KeyError: 'amount')."
+    """
+    if ename == "DataQualityError":
+        return mask_contacts(evalue.strip())
+    first = evalue.strip().splitlines()[0] if evalue.strip() else ""
+    detail = f"{ename}: {first}" if first else ename
+    return mask_contacts(f"The report stopped because of an unexpected error ({detail}).")
+
+
+def _error_output(output) -> dict:
+    import nbformat
+
+    text = error_message(str(output.get("ename", "")), str(output.get("evalue", "")))
+    body = (
+        f'<div class="loyalty-report-stopped"><p><strong>This report stopped here.</strong>'
+        f"</p><p>{_html.escape(text)}</p></div>"
+    )
+    return nbformat.v4.new_output("display_data", data={"text/html": body})
+
+
+def _mask(value):
+    if isinstance(value, list):
+        value = "".join(value)
+    return mask_contacts(value, strict=True)
+
+
+def sanitize_notebook(nb) -> None:
+    """Sanitize every code-cell output of a notebook node in place (a copy the caller owns).
+
+    - ``text/html`` outputs: :func:`clean_html`.
+    - ``text/markdown`` outputs: rendered with raw HTML escaped, then cleaned, and stored as
+      ``text/html``.
+    - JavaScript, SVG and widget outputs: dropped (reports use PNG figures).
+    - Output on stderr (warnings): dropped; analysts see it in the executed notebook.
+    - Errors: the traceback is replaced by :func:`error_message` in a short note.
+    - E-mail addresses and international phone numbers in text are masked.
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                continue
+            if output.get("output_type") == "error":
+                kept.append(_error_output(output))
+                continue
+            if output.get("output_type") == "stream":
+                output["text"] = _mask(output.get("text", ""))
+            data = output.get("data")
+            if data is not None:
+                for mime in ("text/plain", "text/markdown", "text/html"):
+                    if mime in data:
+                        data[mime] = _mask(data[mime])
+            if data is not None:
+                for mime in _DROP_MIMETYPES:
+                    data.pop(mime, None)
+                if "text/markdown" in data:
+                    text = data.pop("text/markdown")
+                    text = "".join(text) if isinstance(text, list) else text
+                    data["text/html"] = _markdown_to_safe_html(text)
+                elif "text/html" in data:
+                    html = data["text/html"]
+                    data["text/html"] = clean_html(
+                        "".join(html) if isinstance(html, list) else html
+                    )
+                if not data:
+                    continue
+            kept.append(output)
+        cell.outputs = kept

@@ -1,0 +1,373 @@
+"""The report runner: execute every report notebook with papermill and publish HTML.
+
+``loyalty report`` (:mod:`loyalty_lib.reporting.cli`, or ``python -m loyalty_lib``) reads
+``reports.yaml``, runs each
+notebook with its parameters in a fresh kernel and writes ``reports/<run-id>/``:
+
+- ``<name>.ipynb``: the executed notebook (for analysts; it keeps the code);
+- ``<name>.html``: the stakeholder page, without code, self-contained (no request leaves the
+  machine when it is opened);
+- ``index.html``: links to every report under its headline;
+- ``summary.json``: per report, its status, duration, parameters and, on failure, the cell
+  and the error.
+
+A run is written to a staging folder and renamed into place only when every notebook has been
+attempted, so a run killed half-way never leaves a half-written ``reports/<run-id>``.
+``reports/latest`` is a symbolic link to the last run in which every report succeeded; a run
+with a failed notebook is kept (with its error) but never becomes ``latest``, and an earlier
+run is never overwritten or deleted. An interrupted run (Ctrl-C, SIGTERM) removes its staging
+folder; one killed outright (SIGKILL, power loss) leaves only a hidden ``.staging-*`` folder,
+which the next run removes.
+
+Asking again for a run id that already exists does not run anything: the runner returns the
+recorded result of that run (same summary, same exit status), so a retried scheduled job
+is idempotent. If the request differs (other reports or parameters), it is refused.
+
+The input files (the notebooks, the bundled data, any parameter naming a file) are hashed
+with SHA-256 before and after the run; ``summary.json`` records the digests, and a run whose
+inputs changed while it ran is not trusted: it fails and never becomes ``latest``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loyalty_lib.reporting.config import (
+    _NAME,
+    ReportConfigError,
+    ReportSpec,
+    RunConfig,
+    _resolve_parameters,
+)
+from loyalty_lib.reporting.html import _headline, _kpis, notebook_to_html
+from loyalty_lib.reporting.index import index_html
+from loyalty_lib.reporting.run_files import (
+    hash_inputs,
+    input_files,
+    point_latest,
+    remove_stale_staging,
+    sha256,
+)
+
+__all__ = [
+    "ReportOutcome",
+    "RunSummary",
+    "run_reports",
+]
+
+
+@dataclass
+class ReportOutcome:
+    """What happened to one report in a run."""
+
+    name: str
+    title: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    parameters: dict[str, Any]
+    notebook: str | None = None
+    html: str | None = None
+    headline: str | None = None
+    kpis: list[dict[str, Any]] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+
+
+@dataclass
+class RunSummary:
+    """The outcome of a run; ``ok`` is true when every report succeeded on unchanged inputs.
+
+    ``inputs`` lists every input file with its SHA-256 before and after the run;
+    ``reused`` is true when the run id existed and its recorded result was returned.
+    """
+
+    run_id: str
+    folder: Path
+    started: str
+    seconds: float
+    reports: list[ReportOutcome]
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    reused: bool = False
+
+    @property
+    def inputs_changed(self) -> list[str]:
+        return [i["path"] for i in self.inputs if i.get("sha256") != i.get("sha256_after")]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == "ok" for r in self.reports) and not self.inputs_changed
+
+    @property
+    def failed(self) -> list[ReportOutcome]:
+        return [r for r in self.reports if r.status != "ok"]
+
+
+def _new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _plain(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _recorded_run(
+    final: Path, specs: Sequence[ReportSpec], parameters: dict[str, dict[str, Any]]
+) -> RunSummary:
+    """The summary of an existing run, if this request is the same one; else refuse."""
+    try:
+        data = json.loads((final / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportConfigError(
+            f"{final} exists but has no readable summary.json; it is never overwritten: "
+            "choose another --run-id"
+        ) from exc
+    recorded = {r["name"]: r.get("parameters", {}) for r in data.get("reports", [])}
+    asked = {s.name: _plain(parameters[s.name]) for s in specs}
+    if recorded != asked:
+        raise ReportConfigError(
+            f"run id {final.name!r} already exists with other reports or parameters "
+            f"({sorted(recorded)} vs {sorted(asked)} requested); a run is never overwritten: "
+            "choose another --run-id"
+        )
+    fields = set(ReportOutcome.__dataclass_fields__)
+    outcomes = [
+        ReportOutcome(**{k: v for k, v in r.items() if k in fields}) for r in data["reports"]
+    ]
+    return RunSummary(
+        data["run_id"],
+        final,
+        data["started"],
+        float(data["seconds"]),
+        outcomes,
+        inputs=data.get("inputs", []),
+        reused=True,
+    )
+
+
+def run_reports(
+    config: RunConfig,
+    *,
+    output_dir: str | Path = "reports",
+    run_id: str | None = None,
+    only: Sequence[str] | None = None,
+    overrides: dict[str | None, dict[str, Any]] | None = None,
+    progress: bool = True,
+    log=print,
+) -> RunSummary:
+    """Run the configured reports into ``output_dir/run_id`` and update ``latest``.
+
+    Every notebook is attempted even when an earlier one fails. Raises
+    :class:`ReportConfigError` before running anything when the selection, the overrides or
+    the run id are invalid. When ``output_dir/run_id`` already exists, nothing is run: the
+    recorded result is returned (``reused=True``) if it was made for the same reports and
+    parameters, otherwise :class:`ReportConfigError` is raised. On ``KeyboardInterrupt``
+    (or SIGTERM under :func:`main`) the staging folder is removed before the interrupt
+    propagates; nothing is published.
+    """
+    specs = list(config.reports)
+    if only:
+        unknown = sorted(set(only) - {s.name for s in specs})
+        if unknown:
+            raise ReportConfigError(
+                f"--only: no report named {unknown}; reports: {[s.name for s in specs]}"
+            )
+        specs = [s for s in specs if s.name in set(only)]
+    parameters = _resolve_parameters(specs, overrides or {})
+    run_id = run_id or _new_run_id()
+    if not _NAME.match(run_id) or run_id == "latest":
+        raise ReportConfigError(f"run id {run_id!r}: use letters, digits, '_', '-' or '.'")
+    output_dir = Path(output_dir).resolve()
+    final = output_dir / run_id
+    if final.exists():
+        summary = _recorded_run(final, specs, parameters)
+        log(
+            f"run {run_id} already exists (started {summary.started} UTC): not run again; "
+            "its recorded result follows"
+        )
+        return summary
+    output_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(output_dir)
+    staging = output_dir / f".staging-{run_id}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        summary = _run_all(specs, parameters, config, staging, final, run_id, progress, log)
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if summary.ok:
+        point_latest(output_dir, run_id)
+    return summary
+
+
+def _run_all(
+    specs: Sequence[ReportSpec],
+    parameters: dict[str, dict[str, Any]],
+    config: RunConfig,
+    staging: Path,
+    final: Path,
+    run_id: str,
+    progress: bool,
+    log,
+) -> RunSummary:
+    """Run every report into ``staging``; write summary.json and index.html there."""
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    inputs = hash_inputs(input_files(specs, parameters, config.root), config.root)
+    outcomes = []
+    for i, spec in enumerate(specs, start=1):
+        _stop_if_interrupted()
+        log(f"[{i}/{len(specs)}] {spec.name}: running {spec.notebook.name} ...")
+        outcome = _run_one(spec, parameters[spec.name], config, staging, run_id, progress)
+        _stop_if_interrupted()  # an interrupt swallowed while waiting on the kernel
+        status = "ok" if outcome.status == "ok" else _describe_error(outcome.error)
+        log(f"[{i}/{len(specs)}] {spec.name}: {status} ({outcome.seconds:.1f} s)")
+        outcomes.append(outcome)
+    for item in inputs:
+        item["sha256_after"] = sha256(item.pop("file"))
+    summary = RunSummary(
+        run_id, final, started, time.perf_counter() - clock, outcomes, inputs=inputs
+    )
+    for path in summary.inputs_changed:
+        log(f"input {path} changed while the run was going on: the run is not trusted")
+    (staging / "summary.json").write_text(_summary_json(summary), encoding="utf-8")
+    (staging / "index.html").write_text(index_html(summary, _describe_error), encoding="utf-8")
+    return summary
+
+
+def _describe_error(error: dict[str, Any] | None) -> str:
+    if not error:
+        return "FAILED"
+    if error.get("ename") == "DataQualityError":
+        return f"STOPPED by the data-quality check: {error.get('evalue')}"
+    if error.get("cell_index") is not None:
+        where = f"cell {error['cell_index'] + 1} of the notebook (In [{error['cell']}])"
+    else:
+        where = "before the first cell"
+    return f"FAILED at {where}: {error.get('ename')}: {error.get('evalue')}"
+
+
+def _run_one(
+    spec: ReportSpec,
+    parameters: dict[str, Any],
+    config: RunConfig,
+    staging: Path,
+    run_id: str,
+    progress: bool,
+) -> ReportOutcome:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    executed = staging / f"{spec.name}.ipynb"
+    page = staging / f"{spec.name}.html"
+    clock = time.perf_counter()
+    error = None
+    try:
+        papermill.execute_notebook(
+            str(spec.notebook),
+            str(executed),
+            parameters=parameters,
+            kernel_name=config.kernel,
+            progress_bar=progress,
+            cwd=str(config.root),
+            execution_timeout=config.cell_timeout,
+            log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        error = {
+            "cell": exc.exec_count,
+            "cell_index": exc.cell_index,
+            "ename": exc.ename,
+            "evalue": _error_text(exc.ename, str(exc.evalue or "")),
+        }
+    except Exception as exc:  # kernel died, timeout, missing kernel: record and go on
+        error = {
+            "cell": None,
+            "cell_index": None,
+            "ename": type(exc).__name__,
+            "evalue": str(exc).splitlines()[0] if str(exc) else "",
+        }
+    seconds = time.perf_counter() - clock
+    headline, kpis = None, []
+    if executed.exists():
+        footer = (
+            f"Report {spec.name} · run {run_id} · generated "
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        )
+        page.write_text(
+            notebook_to_html(executed, title=spec.title, footer=footer), encoding="utf-8"
+        )
+        headline = _headline(executed)
+        kpis = _kpis(executed)
+    return ReportOutcome(
+        name=spec.name,
+        title=spec.title,
+        status="failed" if error else "ok",
+        seconds=round(seconds, 2),
+        parameters=parameters,
+        notebook=executed.name if executed.exists() else None,
+        html=page.name if page.exists() else None,
+        headline=headline,
+        kpis=kpis,
+        error=error,
+    )
+
+
+def _error_text(ename: str, evalue: str) -> str:
+    """The error message kept in the summary: a data-quality message whole, else line 1."""
+    from loyalty_lib.inputs.privacy import mask_contacts
+
+    evalue = evalue.strip()
+    if ename == "DataQualityError":
+        text = " ".join(evalue.split())
+        return mask_contacts(text if len(text) <= 1500 else text[:1500] + " …")
+    return mask_contacts(evalue.splitlines()[0] if evalue else "")
+
+
+def _summary_json(summary: RunSummary) -> str:
+    data = {
+        "run_id": summary.run_id,
+        "started": summary.started,
+        "seconds": round(summary.seconds, 2),
+        "ok": summary.ok,
+        "inputs_unchanged": not summary.inputs_changed,
+        "reports": [asdict(r) for r in summary.reports],
+        "inputs": summary.inputs,
+    }
+    return json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n"
+
+
+#: Signals received during a run started by :func:`main`. The handler raises
+#: KeyboardInterrupt at once, but code waiting on a kernel (jupyter_client, nbclient) may
+#: swallow it; the runner therefore also checks this record between notebooks.
+_INTERRUPTED: list[int] = []
+
+
+def _terminate(signum, frame):  # noqa: ARG001 - signal handler signature
+    """SIGINT/SIGTERM (Ctrl-C, a scheduler stopping the job): clean up, publish nothing."""
+    _INTERRUPTED.append(signum)
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _stop_if_interrupted() -> None:
+    if _INTERRUPTED:
+        raise KeyboardInterrupt(f"signal {_INTERRUPTED[0]}")
+
+
+def main(argv=None) -> int:
+    """``python -m loyalty_lib.reporting.runner``, as in 0.1: the same as the cli."""
+    from loyalty_lib.reporting.cli import main as cli_main
+
+    return cli_main(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

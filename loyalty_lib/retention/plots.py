@@ -1,0 +1,305 @@
+"""Plots for cohort retention (:mod:`~loyalty_lib.retention.cohorts`,
+:mod:`~loyalty_lib.retention.curves`, :mod:`~loyalty_lib.retention.repeat`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "plot_curves_by_segment",
+    "plot_repeat_rate",
+    "plot_retention_curves",
+    "plot_retention_heatmap",
+    "plot_time_to_second_purchase",
+]
+
+_UNIT = {"day": "days", "week": "weeks", "month": "months", "quarter": "quarters"}
+_LABEL = {
+    "retention": "customers active (% of cohort)",
+    "revenue_retention": "revenue (% of the cohort's period-0 revenue)",
+}
+
+
+def _cohort_label(stamp: pd.Timestamp, freq: str) -> str:
+    if freq == "month":
+        return stamp.strftime("%Y-%m")
+    if freq == "quarter":
+        return f"{stamp.year}Q{(stamp.month - 1) // 3 + 1}"
+    return stamp.strftime("%Y-%m-%d")
+
+
+def _one_segment(result: pd.DataFrame) -> None:
+    segments = list(result.columns[: list(result.columns).index("cohort")])
+    if segments and len(result.drop_duplicates(segments)) > 1:
+        raise ValueError(
+            f"result has several segments ({segments}); filter it to one segment first"
+        )
+
+
+def plot_retention_heatmap(
+    result: pd.DataFrame,
+    *,
+    values: str = "retention",
+    max_periods: int | None = None,
+    annotate: bool | None = None,
+    ax=None,
+):
+    """The cohort triangle as an annotated heatmap (complete periods only).
+
+    ``result`` is the frame of :func:`loyalty_lib.retention.cohorts.cohort_retention` (one segment).
+    Rows are cohorts labelled with their size n; blank cells are periods not yet complete.
+    ``annotate`` defaults to True when at most 600 cells are filled.
+    Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from loyalty_lib.retention.curves import retention_matrix
+
+    _one_segment(result)
+    freq = result.attrs.get("freq", "month")
+    matrix = retention_matrix(result, values)
+    if max_periods is not None:
+        matrix = matrix.loc[:, matrix.columns <= max_periods]
+    sizes = result.drop_duplicates("cohort").set_index("cohort")["cohort_size"]
+    shown = matrix.to_numpy(dtype="float64") * 100
+    if ax is None:
+        width = min(14, 3 + 0.55 * shown.shape[1])
+        height = min(12, 1.5 + 0.4 * shown.shape[0])
+        _, ax = plt.subplots(figsize=(width, height))
+    finite = shown[np.isfinite(shown)]
+    # Period 0 is 100% by definition in mode "on": scale colours on the later periods.
+    later = shown[:, 1:] if shown.shape[1] > 1 else shown
+    later = later[np.isfinite(later)]
+    vmax = float(np.max(later)) if later.size else (float(np.max(finite)) if finite.size else 1)
+    image = ax.imshow(
+        np.ma.masked_invalid(shown), aspect="auto", cmap="Blues", vmin=0, vmax=vmax or 1
+    )
+    if annotate is None:
+        annotate = int(np.isfinite(shown).sum()) <= 600
+    if annotate:
+        for i, j in zip(*np.nonzero(np.isfinite(shown)), strict=True):
+            cell = shown[i, j]
+            ax.text(
+                j,
+                i,
+                f"{cell:.0f}" if cell >= 9.95 else f"{cell:.1f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if cell > 0.6 * vmax else "black",
+            )
+    labels = [
+        f"{_cohort_label(pd.Timestamp(c), freq)} (n={sizes.loc[c]:,})"
+        for c in matrix.index.get_level_values("cohort")
+    ]
+    row_step = max(1, len(labels) // 40)
+    ax.set_yticks(range(0, len(labels), row_step), labels[::row_step], fontsize=8)
+    step = max(1, shown.shape[1] // 20)
+    ax.set_xticks(range(0, shown.shape[1], step), matrix.columns[::step])
+    ax.set_xlabel(f"{_UNIT.get(freq, 'periods')} since first purchase (period k)")
+    ax.set_ylabel("cohort (first-purchase period, size)")
+    colorbar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    colorbar.set_label(_LABEL.get(values, values) if values in _LABEL else values)
+    what = "Revenue retention" if values == "revenue_retention" else "Retention"
+    ax.set_title(
+        f"{what} by cohort, % (blank: period not complete by "
+        f"{pd.Timestamp(result.attrs.get('as_of', result['cohort'].max())).date()})"
+    )
+    return ax
+
+
+def plot_retention_curves(
+    result: pd.DataFrame,
+    curve: pd.DataFrame | None = None,
+    *,
+    values: str = "retention",
+    max_periods: int | None = None,
+    ax=None,
+):
+    """Retention curve of every cohort (thin lines) and their weighted average with its band.
+
+    ``result`` is the frame of :func:`loyalty_lib.retention.cohorts.cohort_retention` (one segment);
+    ``curve`` the matching :func:`loyalty_lib.retention.cohorts.retention_curve` (computed when
+    omitted). Period 0 is left out in mode "on" (100% by definition) when ``values`` is
+    ``"retention"``. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from loyalty_lib.retention.curves import retention_curve
+
+    _one_segment(result)
+    freq = result.attrs.get("freq", "month")
+    if curve is None:
+        curve = retention_curve(result, values=values)
+    start = 1 if values == "retention" and result.attrs.get("mode", "on") == "on" else 0
+    done = result[result["complete"] & (result["period"] >= start)]
+    curve = curve[curve["period"] >= start]
+    if max_periods is not None:
+        done = done[done["period"] <= max_periods]
+        curve = curve[curve["period"] <= max_periods]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.2))
+    cohorts = done["cohort"].unique()
+    for i, cohort in enumerate(cohorts):
+        rows = done[done["cohort"] == cohort]
+        ax.plot(
+            rows["period"],
+            rows[values] * 100,
+            color="#8c8c8c",
+            linewidth=0.8,
+            alpha=0.6 if len(cohorts) < 20 else 0.25,
+            label="single cohorts" if i == 0 else None,
+        )
+    ax.fill_between(
+        curve["period"],
+        curve[f"{values}_ci_lower"] * 100,
+        curve[f"{values}_ci_upper"] * 100,
+        color="#4c72b0",
+        alpha=0.25,
+        linewidth=0,
+        label="95% interval of the average",
+    )
+    ax.plot(
+        curve["period"],
+        curve[values] * 100,
+        color="#4c72b0",
+        linewidth=2.2,
+        marker="o",
+        markersize=3,
+        label="average weighted by cohort size",
+    )
+    ax.set_xlabel(f"{_UNIT.get(freq, 'periods')} since first purchase (period k)")
+    ax.set_ylabel(_LABEL.get(values, values))
+    ax.set_ylim(bottom=0)
+    what = "Revenue retention" if values == "revenue_retention" else "Retention"
+    ax.set_title(f"{what} curves: {len(cohorts)} cohorts and their average")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_time_to_second_purchase(km: pd.DataFrame, *, bin_days: int = 7, ax=None):
+    """Histogram of days to the second purchase and the cumulative share who bought again.
+
+    ``km`` is the frame of :func:`loyalty_lib.retention.repeat.time_to_second_purchase`
+    (one segment). Bars (left axis): second purchases per ``bin_days``-day bin; line
+    (right axis): Kaplan–Meier share of all customers with a second purchase, with its
+    interval. Returns the bar axes.
+    """
+    import matplotlib.pyplot as plt
+
+    segments = list(km.columns[: list(km.columns).index("customers")])
+    if segments and len(km.drop_duplicates(segments)) > 1:
+        raise ValueError(f"km has several segments ({segments}); filter it to one first")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4))
+    bins = (km["days"] - 1) // bin_days
+    counts = km.groupby(bins)["second_purchases"].sum()
+    ax.bar(
+        counts.index * bin_days + bin_days / 2,
+        counts.to_numpy(),
+        width=bin_days * 0.9,
+        color="#4c72b0",
+        label=f"second purchases per {bin_days} days",
+    )
+    ax.set_xlabel("days from first to second purchase")
+    ax.set_ylabel(f"customers (count per {bin_days} days)")
+    other = ax.twinx()
+    other.step(
+        km["days"],
+        km["share_repeated"] * 100,
+        where="post",
+        color="#dd8452",
+        label="share who bought again (Kaplan–Meier)",
+    )
+    other.fill_between(
+        km["days"],
+        km["share_repeated_ci_lower"] * 100,
+        km["share_repeated_ci_upper"] * 100,
+        step="post",
+        color="#dd8452",
+        alpha=0.25,
+        linewidth=0,
+    )
+    other.set_ylabel("bought again (% of all customers, cumulative)")
+    other.set_ylim(bottom=0)
+    base = int(km["customers"].iloc[0]) if len(km) else 0
+    ax.set_title(f"Time to second purchase (n={base:,} customers)")
+    handles = ax.get_legend_handles_labels()[0] + other.get_legend_handles_labels()[0]
+    labels = ax.get_legend_handles_labels()[1] + other.get_legend_handles_labels()[1]
+    ax.legend(handles, labels, frameon=False, loc="center right")
+    return ax
+
+
+def plot_repeat_rate(rate: pd.DataFrame, *, label: str | None = None, ax=None):
+    """Repeat-purchase rate per segment with its interval and base n.
+
+    ``rate`` is the frame of :func:`loyalty_lib.retention.repeat.repeat_purchase_rate`.
+    Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    segments = list(rate.columns[: list(rate.columns).index("customers")])
+    names = rate[segments].astype(str).agg(" / ".join, axis=1).tolist() if segments else ["all"]
+    names = [f"{n}\n(n={c:,})" for n, c in zip(names, rate["customers"], strict=True)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(4, 1.3 * len(names) + 2), 3.6))
+    centre = rate["repeat_rate"].to_numpy() * 100
+    errors = np.vstack(
+        [centre - rate["repeat_rate_ci_lower"] * 100, rate["repeat_rate_ci_upper"] * 100 - centre]
+    )
+    ax.bar(names, centre, color="#4c72b0", yerr=errors, capsize=4)
+    ax.set_ylabel("customers with a second purchase (%)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(label or "Repeat-purchase rate (bars: 95% Wilson interval)")
+    return ax
+
+
+def plot_curves_by_segment(
+    curve: pd.DataFrame,
+    segment: str,
+    *,
+    values: str = "retention",
+    freq: str = "month",
+    max_periods: int | None = None,
+    ax=None,
+):
+    """Average retention curve of each segment with its interval band.
+
+    ``curve`` is the frame of :func:`loyalty_lib.retention.cohorts.retention_curve` on a result
+    computed with ``by=segment``. Period 0 is left out for ``"retention"`` (100% in mode
+    "on"). The legend gives each segment's customers at period 1. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if segment not in curve.columns:
+        raise ValueError(f"segment: column {segment!r} not in curve: {list(curve.columns)}")
+    start = 1 if values == "retention" else 0
+    shown = curve[curve["period"] >= start]
+    if max_periods is not None:
+        shown = shown[shown["period"] <= max_periods]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.2))
+    for name, part in shown.groupby(segment, sort=True):
+        base = part["customers"].iloc[0] if len(part) else 0
+        (line,) = ax.plot(
+            part["period"],
+            part[values] * 100,
+            marker="o",
+            markersize=3,
+            label=f"{name} (n={base:,})",
+        )
+        ax.fill_between(
+            part["period"],
+            part[f"{values}_ci_lower"] * 100,
+            part[f"{values}_ci_upper"] * 100,
+            color=line.get_color(),
+            alpha=0.15,
+            linewidth=0,
+        )
+    ax.set_xlabel(f"{_UNIT.get(freq, 'periods')} since first purchase (period k)")
+    ax.set_ylabel(_LABEL.get(values, values))
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"Average retention curve by {segment} (bands: 95% intervals)")
+    ax.legend(frameon=False, title=segment)
+    return ax

@@ -1,0 +1,326 @@
+"""Net Promoter Score with its base and an honest interval.
+
+NPS = % promoters − % detractors, from answers to "How likely are you to recommend …?"
+on a 0–10 scale: detractors 0–6, passives 7–8, promoters 9–10 (passives count in the
+base, not in the difference). Every estimate comes with its base ``n``, a confidence
+interval (Rocks 2016; methods in :mod:`loyalty_lib.stats.nps_intervals`) and a low-base flag.
+
+Comparisons and trends are in :mod:`loyalty_lib.survey.compare`, touchpoint
+drivers in :mod:`loyalty_lib.survey.drivers`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import pandas as pd
+
+from loyalty_lib.stats.nps_intervals import check_method, z_value
+from loyalty_lib.survey.answers import (
+    SIGN,
+    VALID,
+    ScoreSpec,
+    as_list,
+    check_base,
+    prepare,
+    prepare_tally,
+    summarise,
+    to_pandas,
+)
+from loyalty_lib.survey.compare import compare_nps, nps_trend
+from loyalty_lib.survey.drivers import nps_drivers
+
+__all__ = [
+    "compare_nps",
+    "nps",
+    "nps_band",
+    "nps_distribution",
+    "nps_drivers",
+    "nps_sample_size",
+    "nps_trend",
+]
+
+
+def nps(
+    data: Any,
+    score: str,
+    *,
+    by: str | Sequence[str] | None = None,
+    weight: str | None = None,
+    scale: tuple[float, float] = (0, 10),
+    cut_points: tuple[float, float] | None = None,
+    method: str = "adjusted_wald",
+    confidence: float = 0.95,
+    min_base: float = 30,
+    errors: str = "raise",
+    n_boot: int = 2000,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """Net Promoter Score per group, with base size and confidence interval.
+
+    Parameters
+    ----------
+    data
+        Survey answers, one row per response: any dataframe narwhals supports (pandas,
+        polars, DuckDB, PySpark). Never modified.
+    score
+        Column with the 0–10 answers (numeric; missing = not answered).
+    by
+        Optional column name(s) to group by; one row per group, sorted by group.
+    weight
+        Optional column of non-negative survey weights. Shares become weighted shares
+        and the interval uses Kish's effective base ``n_effective`` = (Σw)² / Σw².
+    scale
+        The declared answer scale ``(low, high)``. The standard cut points are assumed
+        only for (0, 10) and (1, 10); any other scale needs ``cut_points``.
+    cut_points
+        ``(detractor_max, promoter_min)``; default (6, 9): detractors ≤ 6, promoters ≥ 9,
+        passives in between. Answers are never remapped to another scale.
+    method
+        ``"adjusted_wald"`` (default; pseudo-counts ¾, 1½, ¾, interval centred on the
+        adjusted estimate), ``"wald"``, ``"score"`` (iterative score interval) or
+        ``"bootstrap"`` (percentile, ``n_boot`` resamples, ``random_state``). See
+        :mod:`loyalty_lib.stats.nps_intervals`.
+    confidence
+        Confidence level of the interval, strictly between 0 and 1.
+    min_base
+        Groups with fewer responses (effective responses when weighted) get
+        ``low_base = True``.
+    errors
+        ``"raise"`` (default): scores that are fractional or outside the scale, and
+        missing/negative weights, raise ``ValueError`` naming the column, the count and
+        the first values. ``"exclude"``: leave them out, count them in ``excluded`` and
+        warn (:class:`~loyalty_lib.LoyaltyWarning`). Missing answers are always left
+        out and counted in ``excluded``.
+    n_boot, random_state
+        Bootstrap resamples and seed (``method="bootstrap"`` only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (a single row without ``by``):
+
+        - the ``by`` columns;
+        - ``n``: valid answers in the base;
+        - ``n_effective``: Kish's effective base (only with ``weight``);
+        - ``promoters``, ``passives``, ``detractors``: answers per category (unweighted
+          counts);
+        - ``pct_promoters``, ``pct_passives``, ``pct_detractors``: shares in % (weighted
+          with ``weight``);
+        - ``nps``: pct_promoters − pct_detractors, −100…100, unrounded (the raw score,
+          also with ``method="adjusted_wald"``);
+        - ``nps_ci_lower``, ``nps_ci_upper``: the interval, within −100…100;
+        - ``low_base``: base below ``min_base``;
+        - ``excluded``: answers left out (missing, or invalid with ``errors="exclude"``).
+
+        A group whose answers are all missing or excluded has ``n = 0`` and missing
+        statistics.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from loyalty_lib import nps
+    >>> answers = pd.DataFrame({"score": [10, 9, 7, 3, None], "region": list("NNSSS")})
+    >>> nps(answers, "score", min_base=2)[["n", "nps", "low_base", "excluded"]]
+       n   nps  low_base  excluded
+    0  4  25.0     False         1
+    >>> result = nps(answers, "score", by="region", method="wald", min_base=2)
+    >>> result[["region", "n", "promoters", "detractors", "nps", "nps_ci_lower"]]
+      region  n  promoters  detractors    nps  nps_ci_lower
+    0      N  2          2           0  100.0         100.0
+    1      S  2          0           1  -50.0        -100.0
+    """
+    check_method(method)
+    z_value(confidence)
+    check_base(min_base)
+    spec = ScoreSpec.declare(scale, cut_points)
+    by_cols = as_list(by)
+    table, groups = prepare_tally(
+        data, score, spec, by=by_cols, weight=weight, cells=method == "bootstrap", errors=errors
+    )
+    rng = np.random.default_rng(random_state)
+    return summarise(
+        table,
+        groups,
+        by_cols,
+        weighted=weight is not None,
+        method=method,
+        confidence=confidence,
+        min_base=min_base,
+        n_boot=n_boot,
+        rng=rng,
+    )
+
+
+BANDS = (
+    (50.0, "among the favourites"),
+    (10.0, "known, but must become more customer-centred"),
+    (-math.inf, "not valued by its customers"),
+)
+
+
+def nps_band(value: Any) -> Any:
+    """The reading of an NPS from the source article (seed 002).
+
+    Above 50: "among the favourites"; 10 to 50: "known, but must become more
+    customer-centred"; below 10: "not valued by its customers". The bounds 10 and 50
+    belong to the middle band.
+
+    Parameters
+    ----------
+    value
+        An NPS on the −100…100 scale: a number (returns a string) or a sequence/Series
+        (returns a pandas Series of strings, missing where the value is missing).
+
+    Examples
+    --------
+    >>> from loyalty_lib import nps_band
+    >>> nps_band(62.5)
+    'among the favourites'
+    >>> nps_band(10)
+    'known, but must become more customer-centred'
+    >>> nps_band([-20.0, None]).tolist()
+    ['not valued by its customers', nan]
+    """
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        value = float(value)
+        if math.isnan(value):
+            raise ValueError("value: NPS is missing (NaN): no band for a group without answers")
+        if not -100 <= value <= 100:
+            raise ValueError(f"value: NPS must lie within −100…100, got {value}")
+        if value > 50:
+            return BANDS[0][1]
+        return BANDS[1][1] if value >= 10 else BANDS[2][1]
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, pd.Series, np.ndarray)):
+        raise ValueError(f"value: expected a number or a sequence of numbers, got {value!r}")
+    series = pd.Series(value, dtype="float64") if not isinstance(value, pd.Series) else value
+    numeric = pd.to_numeric(series, errors="coerce").astype("float64")
+    bad = series[numeric.isna() & series.notna()]
+    outside = numeric[(numeric < -100) | (numeric > 100)]
+    if len(bad) or len(outside):
+        shown = list(bad) + list(outside)
+        raise ValueError(
+            f"value: {len(shown)} values are not NPS values within −100…100: {shown[:5]}"
+        )
+    labels = pd.Series(np.nan, index=numeric.index, dtype="object")
+    labels[numeric > 50] = BANDS[0][1]
+    labels[(numeric >= 10) & (numeric <= 50)] = BANDS[1][1]
+    labels[numeric < 10] = BANDS[2][1]
+    return labels
+
+
+def nps_sample_size(
+    margin: float,
+    *,
+    confidence: float = 0.95,
+    expected: Sequence[float] | Mapping[str, float] | None = None,
+) -> int:
+    """Responses needed for an NPS interval of ±``margin`` points.
+
+    n = ⌈z² · v / (margin/100)²⌉ with the per-respondent variance
+    v = p₊ + p₋ − (p₊ − p₋)² (Wald planning formula). Without ``expected`` shares the
+    worst case v = 1 (half promoters, half detractors) is used.
+
+    Parameters
+    ----------
+    margin
+        Half-width of the interval in NPS points (e.g. 5 for ±5), in (0, 200].
+    confidence
+        Confidence level, strictly between 0 and 1.
+    expected
+        Expected shares as (detractors, passives, promoters) summing to 1, or a mapping
+        with ``pct_detractors`` and ``pct_promoters`` in % (e.g. a row of :func:`nps`).
+
+    Returns
+    -------
+    int
+        Number of valid answers needed (before non-response).
+
+    Examples
+    --------
+    >>> from loyalty_lib import nps_sample_size
+    >>> nps_sample_size(5)
+    1537
+    >>> nps_sample_size(5, expected=(0.2, 0.3, 0.5))
+    938
+    """
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 < margin <= 200:
+        raise ValueError(f"margin: expected NPS points in (0, 200], got {margin!r}")
+    z = z_value(confidence)
+    if expected is None:
+        var = 1.0
+    elif isinstance(expected, Mapping) or isinstance(expected, pd.Series):
+        try:
+            p_det = float(expected["pct_detractors"]) / 100
+            p_pro = float(expected["pct_promoters"]) / 100
+        except KeyError as exc:
+            raise ValueError(
+                "expected: a mapping needs 'pct_detractors' and 'pct_promoters' (in %)"
+            ) from exc
+        if not (0 <= p_det <= 1 and 0 <= p_pro <= 1 and p_det + p_pro <= 1):
+            raise ValueError(f"expected: shares out of range: {p_det:.4g}, {p_pro:.4g}")
+        var = p_pro + p_det - (p_pro - p_det) ** 2
+    else:
+        shares = [float(s) for s in expected]
+        if len(shares) != 3 or min(shares) < 0 or abs(sum(shares) - 1) > 1e-6:
+            raise ValueError(
+                "expected: give (detractors, passives, promoters) shares that sum to 1, "
+                f"got {expected!r}"
+            )
+        var = shares[2] + shares[0] - (shares[2] - shares[0]) ** 2
+    var = max(var, 1e-12)
+    return int(math.ceil(z * z * var / (margin / 100) ** 2 - 1e-9))
+
+
+def nps_distribution(
+    data: Any,
+    score: str,
+    *,
+    scale: tuple[float, float] = (0, 10),
+    cut_points: tuple[float, float] | None = None,
+    errors: str = "raise",
+) -> pd.DataFrame:
+    """How valid answers spread over the scale points (for the 0–10 bar chart).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per whole point of the scale (points without answers included):
+        ``score``, ``category`` ("detractor", "passive", "promoter"), ``n`` (answers)
+        and ``pct`` (% of valid answers; missing when there are none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from loyalty_lib import nps_distribution
+    >>> dist = nps_distribution(pd.DataFrame({"score": [10, 9, 9, 7, 3]}), "score")
+    >>> dist[dist["n"] > 0]
+        score   category  n   pct
+    3       3  detractor  1  20.0
+    7       7    passive  1  20.0
+    9       9   promoter  2  40.0
+    10     10   promoter  1  20.0
+    """
+    spec = ScoreSpec.declare(scale, cut_points)
+    frame = prepare(data, score, spec, errors=errors)
+    counts = to_pandas(
+        frame.filter(nw.col(VALID) == 1)
+        .group_by(score)
+        .agg(nw.len().alias("n"), nw.col(SIGN).max().alias("_sign"))
+    )
+    points = np.arange(math.ceil(spec.low), math.floor(spec.high) + 1)
+    out = pd.DataFrame({"score": points.astype("int64")})
+    found = dict(zip(counts[score].astype(float), counts["n"].astype("int64"), strict=True))
+    out["category"] = np.where(
+        points >= spec.promoter_min,
+        "promoter",
+        np.where(points <= spec.detractor_max, "detractor", "passive"),
+    )
+    out["n"] = [int(found.get(float(p), 0)) for p in points]
+    total = out["n"].sum()
+    out["pct"] = 100 * out["n"] / total if total > 0 else np.nan
+    return out

@@ -1,0 +1,255 @@
+"""Plots of the 80/20 split: the Lorenz curve, value by ABC class, concentration over time.
+
+Each function takes a result frame of :mod:`loyalty_lib.value.pareto`, an optional ``ax`` and
+returns the matplotlib axes; matplotlib is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["plot_abc", "plot_concentration_by_period", "plot_lorenz"]
+
+
+def _require(frame: pd.DataFrame, columns: list[str], producer: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"columns {missing} not found; pass the result of {producer}()")
+
+
+def _axes(ax: Any) -> Any:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 5))
+    return ax
+
+
+def plot_lorenz(
+    curve: pd.DataFrame,
+    split: pd.DataFrame | None = None,
+    *,
+    from_top: bool = True,
+    ax: Any = None,
+) -> Any:
+    """The Lorenz curve with the equality line and, given a split, its two 80/20 points.
+
+    Parameters
+    ----------
+    curve
+        Result of :func:`loyalty_lib.value.pareto.lorenz_curve`.
+    split
+        Optional one-row result of :func:`loyalty_lib.value.pareto.pareto_split` on the same
+        data: marks "the top ``top`` of customers bring ``top_value_share``" and "``target``
+        of the value comes from ``customer_share_for_target`` of customers", plus the
+        reference point of the 80/20 rule, and puts the Gini coefficient in the title.
+    from_top
+        Rank customers from the highest value (default): the curve is the Lorenz curve
+        turned by 180 degrees, rising steeply first, and the 80/20 rule reads directly
+        as the point (20%, 80%). ``False`` draws the textbook Lorenz curve (lowest value
+        first, below the diagonal). The area between curve and diagonal, hence the Gini
+        coefficient, is the same.
+    ax
+        Matplotlib axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    _require(
+        curve,
+        ["customer_share", "value_share", "top_customer_share", "top_value_share"],
+        "lorenz_curve",
+    )
+    ax = _axes(ax)
+    if from_top:
+        x, y = curve["top_customer_share"].to_numpy(), curve["top_value_share"].to_numpy()
+        order = np.argsort(x, kind="stable")
+        x, y = x[order], y[order]
+        xlabel = "Share of customers, ranked from the highest net value (%)"
+        ylabel = "Share of net value they bring (%)"
+    else:
+        x, y = curve["customer_share"].to_numpy(), curve["value_share"].to_numpy()
+        xlabel = "Share of customers, ranked from the lowest net value (%)"
+        ylabel = "Share of net value they bring (%)"
+    customers = int(curve["customers"].max()) if "customers" in curve else len(curve) - 1
+    ax.plot(x, y, color="C0", lw=2, label=f"customers (n = {customers:,})")
+    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="equality: every customer alike")
+    title = "Lorenz curve of customer net value"
+    if split is not None:
+        _require(
+            split,
+            [
+                "top",
+                "top_customers",
+                "customers",
+                "top_value_share",
+                "target",
+                "customer_share_for_target",
+                "gini",
+            ],
+            "pareto_split",
+        )
+        if len(split) != 1:
+            raise ValueError(
+                f"split: expected the one-row result of pareto_split(), got "
+                f"{len(split)} rows (select one group first)"
+            )
+        row = split.iloc[0]
+        top_x = row["top_customers"] / row["customers"]
+        points = [
+            (
+                top_x,
+                row["top_value_share"],
+                f"top {top_x:.0%} of customers bring {row['top_value_share']:.0%}",
+            ),
+            (
+                row["customer_share_for_target"],
+                row["target"],
+                f"{row['target']:.0%} of value from {row['customer_share_for_target']:.0%} "
+                "of customers",
+            ),
+        ]
+        for i, (px, py, text) in enumerate(points):
+            if not from_top:
+                px, py = 1 - px, 1 - py
+            ax.plot([px], [py], "o", color=f"C{i + 1}", zorder=3, label=text)
+        rule_x, rule_y = (0.2, 0.8) if from_top else (0.8, 0.2)
+        ax.plot(
+            [rule_x], [rule_y], "s", mfc="none", mec="black", ms=8, zorder=3, label="the 80/20 rule"
+        )
+        title += f" (Gini {row['gini']:.2f})"
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc="lower right" if from_top else "upper left", fontsize="small")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_abc(summary: pd.DataFrame, *, ax: Any = None) -> Any:
+    """Share of customers and share of value per ABC class, side by side.
+
+    Parameters
+    ----------
+    summary
+        Result of :func:`loyalty_lib.value.pareto.abc_summary`; the ``non-positive`` row has no
+        share and is left out (its count goes into the title).
+    ax
+        Matplotlib axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    _require(summary, ["abc_class", "customers", "customer_share", "value_share"], "abc_summary")
+    ax = _axes(ax)
+    shown = summary[summary["customer_share"].notna()].reset_index(drop=True)
+    positions = np.arange(len(shown))
+    width = 0.38
+    bars_c = ax.bar(
+        positions - width / 2,
+        shown["customer_share"],
+        width,
+        color="C0",
+        label="share of customers",
+    )
+    bars_v = ax.bar(
+        positions + width / 2, shown["value_share"], width, color="C1", label="share of net value"
+    )
+    for bars, column in ((bars_c, "customer_share"), (bars_v, "value_share")):
+        for bar, share in zip(bars, shown[column], strict=True):
+            ax.annotate(
+                f"{share:.0%}",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize="small",
+            )
+    ax.set_xticks(positions)
+    ax.set_xticklabels(
+        [
+            f"class {c}\n(n = {n:,})"
+            for c, n in zip(shown["abc_class"].astype(str), shown["customers"], strict=True)
+        ]
+    )
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylim(0, 1.08)
+    ax.set_ylabel("Share of positive-value customers / of net value (%)")
+    ax.set_xlabel("ABC class (by cumulative share of net value)")
+    excluded = summary.loc[summary["customer_share"].isna(), "customers"].sum()
+    title = "Customers and net value by ABC class"
+    if excluded:
+        title += f"\n({excluded:,} customers with net value <= 0 not shown)"
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_concentration_by_period(by_period: pd.DataFrame, *, ax: Any = None) -> Any:
+    """Share of value from the top customers and the Gini coefficient per period.
+
+    Parameters
+    ----------
+    by_period
+        Result of :func:`loyalty_lib.value.pareto.pareto_by_period`; bootstrap intervals are
+        drawn as error bars when present (``n_boot > 0``).
+    ax
+        Matplotlib axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    _require(
+        by_period,
+        ["period_label", "customers", "top", "top_value_share", "gini"],
+        "pareto_by_period",
+    )
+    ax = _axes(ax)
+    x = np.arange(len(by_period))
+    top = by_period["top"].iloc[0] if len(by_period) else 0.2
+    for column, label, color in (
+        ("top_value_share", f"share of net value from the top {top:.0%} of customers", "C0"),
+        ("gini", "Gini coefficient (0 = all alike)", "C2"),
+    ):
+        y = by_period[column].to_numpy(dtype=float)
+        if f"{column}_ci_lower" in by_period:
+            err = np.vstack(
+                [
+                    y - by_period[f"{column}_ci_lower"].to_numpy(dtype=float),
+                    by_period[f"{column}_ci_upper"].to_numpy(dtype=float) - y,
+                ]
+            )
+            ax.errorbar(x, y, yerr=err, marker="o", color=color, capsize=3, label=label)
+        else:
+            ax.plot(x, y, marker="o", color=color, label=label)
+    ax.set_xticks(x)
+    ax.set_xticklabels(
+        [
+            f"{p}\n(n = {n:,})"
+            for p, n in zip(by_period["period_label"], by_period["customers"], strict=True)
+        ],
+        fontsize="small",
+    )
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Period (n = customers with positive net value in the period)")
+    ax.set_ylabel("Share of net value (%) / Gini (as %)")
+    ax.set_title("Concentration of customer value per period")
+    ax.legend(fontsize="small", loc="lower right")
+    ax.grid(alpha=0.3)
+    return ax

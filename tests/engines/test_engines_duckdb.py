@@ -1,0 +1,172 @@
+"""Every core function on DuckDB relations and on Parquet/CSV files equals pandas.
+
+The reference is the pandas result of the same call (``tests/engines/_engine_cases.py``); the
+pandas results themselves are pinned to hand-worked and SQL values in the other test
+files. Files are read by DuckDB (``loyalty_lib.engines.scan``), never loaded into pandas.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import narwhals.stable.v2 as nw
+import numpy as np
+import pandas as pd
+import pytest
+from _engine_cases import CASES, assert_same, run
+
+import loyalty_lib.engines as engines
+from loyalty_lib import cohort_retention, pareto_split
+from loyalty_lib.engines import scan, to_engine
+from loyalty_lib.inputs.datasets import load_sales, load_survey
+
+
+@pytest.fixture(autouse=True)
+def pandas_stays_pandas(monkeypatch):
+    # the pandas reference must be computed by pandas itself, not routed through DuckDB
+    monkeypatch.setattr(engines, "PANDAS_VIA_DUCKDB_ROWS", None)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return {
+        "cdnow": (load_sales("cdnow"), None),
+        "demo": (load_sales("demo"), load_survey("demo")),
+    }
+
+
+@pytest.fixture(scope="module")
+def files(data, tmp_path_factory):
+    """Each data set as one Parquet file, as 3 Parquet files (a glob) and as CSV."""
+    root = tmp_path_factory.mktemp("engines")
+    out = {}
+    for name, (sales, survey) in data.items():
+        entry = {}
+        for kind, frame in (("sales", sales), ("survey", survey)):
+            if frame is None:
+                continue
+            single = root / f"{name}_{kind}.parquet"
+            frame.to_parquet(single)
+            folder = root / f"{name}_{kind}_parts"
+            folder.mkdir()
+            for i, part in enumerate(np.array_split(np.arange(len(frame)), 3)):
+                frame.iloc[part].to_parquet(folder / f"part-{i}.parquet")
+            csv = root / f"{name}_{kind}.csv"
+            frame.to_csv(csv, index=False)
+            entry[kind] = {"parquet": single, "glob": folder / "*.parquet", "csv": csv}
+        out[name] = entry
+    return out
+
+
+def _engine_inputs(engine, name, data, files):
+    sales, survey = data[name]
+    if engine == "duckdb":
+        con = duckdb.connect()
+        return con.from_df(sales), None if survey is None else con.from_df(survey)
+    paths = files[name]
+    if engine == "csv":
+        # ids are text: say so rather than trust the sniffer with every id format
+        ids = {"customer_id": "VARCHAR", "order_id": "VARCHAR", "response_id": "VARCHAR"}
+        read = {
+            k: scan(
+                v["csv"],
+                dtype={c: t for c, t in ids.items() if c in pd.read_csv(v["csv"], nrows=0).columns},
+            )
+            for k, v in paths.items()
+        }
+        return read["sales"], read.get("survey")
+    key = "parquet" if engine == "parquet_path" else "glob"
+    # plain strings: the core functions open them with DuckDB themselves
+    return str(paths["sales"][key]), None if survey is None else str(paths["survey"][key])
+
+
+# CDNOW has no survey and no region: the cases that need them run on the demo only
+PAIRS = [
+    (case, dataset)
+    for case, (needs_demo, _) in CASES.items()
+    for dataset in (("demo",) if needs_demo else ("cdnow", "demo"))
+]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "parquet_path", "parquet_glob", "csv"])
+@pytest.mark.parametrize(("case", "dataset"), PAIRS)
+def test_engine_equals_pandas(case, dataset, engine, data, files):
+    call = CASES[case][1]
+    expected, expected_warnings = run(call, *data[dataset])
+    got, got_warnings = run(call, *_engine_inputs(engine, dataset, data, files))
+    assert_same(expected, got)
+    assert got_warnings == expected_warnings
+
+
+def test_a_path_is_not_loaded_into_pandas(files, monkeypatch):
+    # pandas' readers are never called: DuckDB reads the file
+    def refuse(*args, **kwargs):
+        raise AssertionError("the file was read into pandas")
+
+    monkeypatch.setattr(pd, "read_parquet", refuse)
+    monkeypatch.setattr(pd, "read_csv", refuse)
+    path = str(files["cdnow"]["sales"]["glob"])
+    split = pareto_split(path, customer="customer_id", value="amount")
+    # 23,502 positive-value CDNOW customers: the pinned figure of tests/test_pareto_cdnow.py
+    assert split["customers"].iloc[0] == 23_502
+    result = cohort_retention(path, customer="customer_id", date="order_date")
+    # CDNOW's customers all joined in Q1 1997: 3 monthly cohorts (data/README.md)
+    assert result["cohort"].nunique() == 3
+
+
+def test_scan_reads_a_folder_and_options(files, tmp_path):
+    folder = files["demo"]["sales"]["glob"].parent
+    relation = scan(folder)
+    assert relation.aggregate("count(*)").fetchall() == [(22_446,)]
+    csv = files["cdnow"]["sales"]["csv"]
+    # options reach DuckDB's reader: quantity is sniffed as an integer, read as a double
+    assert str(scan(csv).types[2]) == "BIGINT"
+    assert str(scan(csv, dtype={"quantity": "DOUBLE"}).types[2]) == "DOUBLE"
+
+
+def test_scan_errors_name_the_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nothing_here.parquet: no such file"):
+        scan(tmp_path / "nothing_here.parquet")
+    (tmp_path / "notes.json").write_text("{}")
+    with pytest.raises(ValueError, match="notes.json: unsupported file type"):
+        scan(tmp_path / "notes.json")
+    with pytest.raises(FileNotFoundError, match="no .parquet or .csv file"):
+        scan(tmp_path)
+    pd.DataFrame({"a": [1]}).to_parquet(tmp_path / "a.parquet")
+    pd.DataFrame({"a": [1]}).to_csv(tmp_path / "b.csv")
+    with pytest.raises(ValueError, match="both Parquet and CSV"):
+        scan(tmp_path)
+    with pytest.raises(FileNotFoundError, match="no_such_dir"):
+        pareto_split(str(tmp_path / "no_such_dir" / "*.parquet"), customer="a", value="a")
+
+
+def test_to_engine(data):
+    sales = data["demo"][0]
+    assert to_engine(sales, "pandas") is sales
+    relation = to_engine(sales, "duckdb")
+    assert isinstance(relation, duckdb.DuckDBPyRelation)
+    assert relation.aggregate("count(*)").fetchall() == [(len(sales),)]
+    with pytest.raises(ValueError, match="engine: 'polars' is not supported"):
+        to_engine(sales, "polars")
+
+
+def test_local_datetimes_reads_the_wall_clock():
+    # 2024-01-31 23:30 in New York is 2024-02-01 04:30 UTC: read in the session's New
+    # York time it is a January purchase, as the shop saw it
+    stamps = pd.to_datetime(["2024-01-31 23:30", "2024-02-10 12:00"]).tz_localize(
+        "America/New_York"
+    )
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'America/New_York'")
+    frame = nw.from_native(con.from_df(pd.DataFrame({"t": stamps})))
+    local = engines.local_datetimes(frame, ["t"]).collect().to_pandas()["t"]
+    assert local.dt.tz is None
+    assert local.dt.month.tolist() == [1, 2]
+    assert local.dt.hour.tolist() == [23, 12]
+
+
+def test_zoned_pandas_frames_stay_on_pandas(monkeypatch):
+    monkeypatch.setattr(engines, "PANDAS_VIA_DUCKDB_ROWS", 0)
+    zoned = pd.DataFrame({"t": pd.to_datetime(["2024-01-31 23:30"]).tz_localize("UTC")})
+    assert isinstance(engines.compute_frame(zoned), nw.DataFrame)  # eager: pandas
+    plain = pd.DataFrame({"t": pd.to_datetime(["2024-01-31 23:30"])})
+    assert isinstance(engines.compute_frame(plain), nw.LazyFrame)  # DuckDB
