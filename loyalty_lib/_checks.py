@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import narwhals.stable.v2 as nw
+import pandas as pd
 
 from loyalty_lib.engines import as_frame
 from loyalty_lib.errors import ColumnNotFoundError, LoyaltyWarning, SmallBaseWarning
@@ -21,9 +22,13 @@ __all__ = [
     "LoyaltyWarning",
     "SmallBaseWarning",
     "as_frame",
+    "as_list",
+    "check_scalar",
     "column_names",
     "examples",
     "require_columns",
+    "require_result_columns",
+    "to_pandas",
 ]
 
 
@@ -97,3 +102,98 @@ def examples(values: Sequence[Any], limit: int = 5) -> str:
     if len(values) > limit:
         text = text[:-1] + ", ...]"
     return text
+
+
+def to_pandas(frame: nw.DataFrame | nw.LazyFrame) -> pd.DataFrame:
+    """Collect a *small aggregate* (never a raw log) into a fresh pandas frame.
+
+    >>> import pandas as pd
+    >>> to_pandas(as_frame(pd.DataFrame({"x": [1, 2]}))).x.tolist()
+    [1, 2]
+    """
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    return frame.to_pandas()
+
+
+def as_list(by: str | Sequence[str] | None, argument: str = "by") -> list[str]:
+    """``None`` → [], a name → [name], a sequence of names → a list of them.
+
+    >>> as_list("region"), as_list(None), as_list(["a", "b"])
+    (['region'], [], ['a', 'b'])
+    """
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    if isinstance(by, Sequence) and all(isinstance(b, str) for b in by):
+        return list(by)
+    raise ValueError(f"{argument}: expected a column name or a list of names, got {by!r}")
+
+
+def require_result_columns(frame: pd.DataFrame, columns: Iterable[str], producer: str) -> None:
+    """Raise when a result frame handed to a plot or a follow-up lacks expected columns.
+
+    >>> import pandas as pd
+    >>> require_result_columns(pd.DataFrame({"nps": [1.0]}), ["nps", "n"], "nps")
+    Traceback (most recent call last):
+    ...
+    ValueError: columns ['n'] not found; pass the result of nps()
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"columns {missing} not found; pass the result of {producer}()")
+
+
+def check_scalar(
+    value: Any,
+    name: str,
+    kind: type | tuple[type, ...] = (int, float),
+    *,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    lt: float | None = None,
+) -> Any:
+    """Check one scalar parameter: its type (booleans never count as numbers), finiteness and
+    bounds; return it, or raise naming the parameter, what was expected and what came.
+
+    In the manner of tea-tasting's ``check_scalar``. ``kind=int`` accepts numpy integers,
+    ``kind=float`` or ``(int, float)`` any real number.
+
+    >>> check_scalar(0.95, "confidence", float, gt=0, lt=1)
+    0.95
+    >>> check_scalar(True, "min_base", int, ge=0)
+    Traceback (most recent call last):
+    ...
+    TypeError: min_base: expected int, got True
+    >>> check_scalar(-1, "min_base", int, ge=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: min_base: expected a value >= 0, got -1
+    """
+    import math
+    import numbers
+
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    accepted: list[type] = []
+    for k in kinds:
+        accepted.append(k)
+        if k is int:
+            accepted.append(numbers.Integral)
+        elif k is float:
+            accepted.append(numbers.Real)
+    if isinstance(value, bool) or not isinstance(value, tuple(accepted)):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise TypeError(f"{name}: expected {names}, got {value!r}")
+    if isinstance(value, numbers.Real) and not math.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    for bound, ok, sign in (
+        (ge, lambda v, b: v >= b, ">="),
+        (gt, lambda v, b: v > b, ">"),
+        (le, lambda v, b: v <= b, "<="),
+        (lt, lambda v, b: v < b, "<"),
+    ):
+        if bound is not None and not ok(value, bound):
+            raise ValueError(f"{name}: expected a value {sign} {bound}, got {value!r}")
+    return value
