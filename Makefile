@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 required, found " + sys.version' 
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip==26.3"
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[report,lab,dev]"
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))" >/dev/null
 	@touch $(STAMP)
 
@@ -24,7 +24,8 @@ report: install
 	$(VENV)/bin/loyalty report
 
 ## The whole test suite: library tests, doctests, nbval over every notebook, real browser,
-## and every core function on a local Spark session (needs Java 17)
+## every core function on a local Spark session (needs Java 17), and the strict tooling
+## (ruff, import-layer contracts, declared dependencies: tests/test_tooling.py)
 test: install browser java
 	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax
 
@@ -32,7 +33,7 @@ test: install browser java
 ## benchmarks/results.md. Never part of `make test`. BENCH_ARGS="--sizes 1000000" for a quick run.
 BENCH_STAMP := $(VENV)/.installed-bench
 $(BENCH_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[report,lab,dev,bench]"
 	@touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
@@ -59,8 +60,13 @@ browser:
 		echo "Install Debian's chromium and chromium-driver: sudo apt-get install chromium chromium-driver"; exit 1; \
 	fi
 
+## ruff lint and format check, import-layer contracts, declared dependencies (all also run by
+## tests/test_tooling.py inside `make test`)
 lint: install
-	$(VENV)/bin/ruff check loyalty_lib tests
+	$(VENV)/bin/ruff check loyalty_lib tests benchmarks
+	$(VENV)/bin/ruff format --check loyalty_lib tests benchmarks
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/deptry .
 
 ## JupyterLab with the project kernel ("Python (loyalty)")
 lab: install
@@ -70,7 +76,7 @@ lab: install
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet --upgrade "pip==26.3"
-	.lock-venv/bin/pip install --quiet -e ".[dev,bench]"
+	.lock-venv/bin/pip install --quiet -e ".[report,lab,dev,bench]"
 	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^loyalty' > constraints.txt
 	rm -rf .lock-venv
 

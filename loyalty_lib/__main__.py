@@ -2,6 +2,6 @@
 
 import sys
 
-from loyalty_lib.reporting.runner import main
+from loyalty_lib.reporting.cli import main
 
 sys.exit(main())

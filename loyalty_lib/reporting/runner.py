@@ -360,14 +360,3 @@ def _terminate(signum, frame):  # noqa: ARG001 - signal handler signature
 def _stop_if_interrupted() -> None:
     if _INTERRUPTED:
         raise KeyboardInterrupt(f"signal {_INTERRUPTED[0]}")
-
-
-def main(argv=None) -> int:
-    """``python -m loyalty_lib.reporting.runner``, as in 0.1: the same as the cli."""
-    from loyalty_lib.reporting.cli import main as cli_main
-
-    return cli_main(argv)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
