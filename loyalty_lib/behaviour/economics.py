@@ -37,11 +37,11 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import to_pandas
 from loyalty_lib.inputs.purchases import (
     IS_PURCHASE,
     PERIOD,
     VALUE,
-    _to_pandas,
     canonical_freq,
     period_end,
     period_start,
@@ -200,12 +200,12 @@ def clv_from_log(
     joined = active.join(nxt, on=[customer, PERIOD], how="left").with_columns(
         nw.col("__back").fill_null(0)
     )
-    counts = _to_pandas(
+    counts = to_pandas(
         joined.group_by(PERIOD).agg(
             nw.len().alias("active"), nw.col("__back").sum().alias("retained")
         )
     )
-    revenue = _to_pandas(per_customer.group_by(PERIOD).agg(nw.col("__value").sum().alias("rev")))
+    revenue = to_pandas(per_customer.group_by(PERIOD).agg(nw.col("__value").sum().alias("rev")))
     warn_excluded(p.excluded, as_of=p.as_of)
 
     # Period t is usable when t + 1 is complete (its last day on or before as_of).

@@ -33,10 +33,10 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import to_pandas
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
-    _to_pandas,
     day_number,
     prepare_purchases,
     warn_excluded,
@@ -75,7 +75,7 @@ def _rhythm(
 ) -> pd.DataFrame:
     days = p.rows.filter(nw.col(IS_PURCHASE)).select(customer, DAY).unique()
     gaps = days.with_columns(nw.col(DAY).diff().over(customer, order_by=DAY).alias("__gap"))
-    per = _to_pandas(
+    per = to_pandas(
         gaps.group_by(customer).agg(
             nw.len().alias("purchases"),
             nw.col(DAY).min().alias("__first"),
@@ -274,7 +274,7 @@ def lapse_backtest(
         )
     warn_excluded(full.excluded, as_of=full.as_of)
     before = prepare_purchases(data, customer=customer, date=date, value=value, as_of=cut)
-    came_back = _to_pandas(
+    came_back = to_pandas(
         full.rows.filter(nw.col(IS_PURCHASE) & (nw.col(DAY) > cut_day) & (nw.col(DAY) <= end_day))
         .select(customer)
         .unique()

@@ -33,11 +33,11 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import to_pandas
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
     VALUE,
-    _to_pandas,
     prepare_purchases,
     warn_excluded,
 )
@@ -245,7 +245,7 @@ def _per_customer(p: Any, customer: str) -> pd.DataFrame:
     joined = value.join(purchase_days, on=customer, how="left").with_columns(
         nw.col("frequency").fill_null(0)
     )
-    return _to_pandas(joined).sort_values(customer, ignore_index=True)
+    return to_pandas(joined).sort_values(customer, ignore_index=True)
 
 
 def rfm_segments(scores: pd.DataFrame) -> pd.DataFrame:

@@ -55,10 +55,10 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import LoyaltyWarning, SmallBaseWarning, examples
+from loyalty_lib._checks import LoyaltyWarning, SmallBaseWarning, as_list, examples
 from loyalty_lib.engines import compute_frame, local_datetimes
 from loyalty_lib.stats.concentration import concentration, concentration_bootstrap
-from loyalty_lib.value.customers import _by_list, _validate, customer_value, net_values
+from loyalty_lib.value.customers import _validate, customer_value, net_values
 
 __all__ = [
     "NON_POSITIVE",
@@ -187,7 +187,7 @@ def pareto_split(
     confidence = _check_share("confidence", confidence, upper_open=True)
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise ValueError(f"n_boot: expected a whole number >= 0, got {n_boot!r}")
-    by_cols = _by_list(by)
+    by_cols = as_list(by)
     per_customer = net_values(data, customer=customer, value=value, by=by_cols)
     groups = per_customer.groupby(by_cols, sort=True) if by_cols else [((), per_customer)]
     rng = np.random.default_rng(seed)
