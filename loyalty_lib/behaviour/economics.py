@@ -34,10 +34,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import narwhals.stable.v2 as nw
-import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import to_pandas
+from loyalty_lib._checks import check_scalar, to_pandas
 from loyalty_lib.inputs.purchases import (
     IS_PURCHASE,
     PERIOD,
@@ -57,14 +56,14 @@ REICHHELD_RANGE = (25.0, 95.0)
 _PERIODS_PER_YEAR = {"day": 365.0, "week": 52.0, "month": 12.0, "quarter": 4.0}
 
 
-def _rate(name: str, value: Any, low: float, high: float, *, high_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name}: expected a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < low or value > high or (high_open and value == high):
-        bound = f"{high})" if high_open else f"{high}]"
-        raise ValueError(f"{name}: {value!r} is outside [{low}, {bound}")
-    return value
+def _rate(name: str, value: Any, low: float, high: float) -> float:
+    """:func:`check_scalar` with this module's (tested) wording, ValueError for either fault."""
+    try:
+        return float(check_scalar(value, name, float, ge=low, le=high))
+    except TypeError:
+        raise ValueError(f"{name}: expected a number, got {value!r}") from None
+    except ValueError:
+        raise ValueError(f"{name}: {float(value)!r} is outside [{low}, {high}]") from None
 
 
 def simple_clv(
@@ -91,12 +90,10 @@ def simple_clv(
     >>> round(simple_clv(100, 0.8, 0.1, include_current=True), 2)  # 100 × 1.1 / 0.3
     366.67
     """
-    if (
-        isinstance(margin, bool)
-        or not isinstance(margin, (int, float, np.integer, np.floating))
-        or not math.isfinite(float(margin))
-    ):
-        raise ValueError(f"margin: expected a finite number, got {margin!r}")
+    try:
+        check_scalar(margin, "margin", float)
+    except (TypeError, ValueError):
+        raise ValueError(f"margin: expected a finite number, got {margin!r}") from None
     r = _rate("retention", retention, 0.0, 1.0)
     d = _rate("discount", discount, 0.0, 1.0)
     if r == 1 and d == 0:

@@ -33,7 +33,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import to_pandas
+from loyalty_lib._checks import check_scalar, to_pandas
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
@@ -59,9 +59,11 @@ NOT_YET = "(not yet a customer)"
 
 
 def _check_bins(bins: Any) -> int:
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 20:
-        raise ValueError(f"bins: expected a whole number from 2 to 20, got {bins!r}")
-    return int(bins)
+    """:func:`check_scalar` with this module's wording, ValueError for either fault."""
+    try:
+        return int(check_scalar(bins, "bins", int, ge=2, le=20))
+    except (TypeError, ValueError):
+        raise ValueError(f"bins: expected a whole number from 2 to 20, got {bins!r}") from None
 
 
 def _check_segments(segments: Any, bins: int) -> list[tuple[str, dict[str, tuple[int, int]]]]:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from loyalty_lib._checks import LoyaltyWarning, as_frame, require_columns, to_pandas
+from loyalty_lib._checks import LoyaltyWarning, as_frame, check_scalar, require_columns, to_pandas
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
@@ -64,9 +64,13 @@ _MEASURES = {"repeat": "repeat_rate", "retained": "retention", "revenue": "mean_
 
 
 def _days(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name}: expected a whole number of days >= {low}, got {value!r}")
-    return int(value)
+    """:func:`check_scalar` with this module's wording, ValueError for either fault."""
+    try:
+        return int(check_scalar(value, name, int, ge=low))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name}: expected a whole number of days >= {low}, got {value!r}"
+        ) from None
 
 
 def answer_behaviour(
