@@ -105,6 +105,104 @@ def simple_clv(
     return value + float(margin) if include_current else value
 
 
+def _period_counts(p: Any, customer: str, *, yearly: bool) -> pd.DataFrame:
+    """Per period number: customers who bought, how many of them bought in the next period,
+    and net revenue. Runs in the caller's engine; only this aggregate is collected."""
+    rows = p.rows
+    if yearly:  # month number // 12 is the calendar year
+        rows = rows.with_columns((nw.col(PERIOD) // 12).alias(PERIOD))
+    flagged = rows.with_columns(
+        nw.when(nw.col(IS_PURCHASE))
+        .then(nw.lit(1, nw.Int64))
+        .otherwise(nw.lit(0, nw.Int64))
+        .alias("__buys")
+    )
+    per_customer = flagged.group_by(customer, PERIOD).agg(
+        nw.col("__buys").sum().alias("__buys"), nw.col(VALUE).sum().alias("__value")
+    )
+    active = per_customer.filter(nw.col("__buys") > 0).select(customer, PERIOD)
+    nxt = active.with_columns((nw.col(PERIOD) - 1).alias(PERIOD)).with_columns(
+        nw.lit(1, nw.Int64).alias("__back")
+    )
+    joined = active.join(nxt, on=[customer, PERIOD], how="left").with_columns(
+        nw.col("__back").fill_null(0)
+    )
+    counts = to_pandas(
+        joined.group_by(PERIOD).agg(
+            nw.len().alias("active"), nw.col("__back").sum().alias("retained")
+        )
+    )
+    revenue = to_pandas(per_customer.group_by(PERIOD).agg(nw.col("__value").sum().alias("rev")))
+    return counts.merge(revenue, on=PERIOD, how="left").sort_values(PERIOD, ignore_index=True)
+
+
+def _clv_table(
+    counts: pd.DataFrame,
+    periods: pd.Series,
+    label_fmt: str | None,
+    margin_rate: float,
+    discount: float,
+    confidence: float,
+) -> pd.DataFrame:
+    """The result of :func:`clv_from_log` from the usable periods' counts, plus a pooled row."""
+    out = pd.DataFrame(
+        {
+            "period": periods.to_numpy(),
+            "active": counts["active"].astype("int64"),
+            "retained": counts["retained"].astype("int64"),
+            "revenue": counts["rev"].astype("float64"),
+        }
+    )
+    out["label"] = (
+        out["period"].dt.strftime(label_fmt)
+        if label_fmt
+        else out["period"].dt.year.astype(str) + "Q" + out["period"].dt.quarter.astype(str)
+    )
+    pooled = {
+        "period": pd.NaT,
+        "label": "pooled",
+        "active": int(out["active"].sum()),
+        "retained": int(out["retained"].sum()),
+        "revenue": float(out["revenue"].sum()),
+    }
+    out = pd.concat([out, pd.DataFrame([pooled])], ignore_index=True)
+    out["active"] = out["active"].astype("int64")
+    out["retained"] = out["retained"].astype("int64")
+    out["retention"] = out["retained"] / out["active"]
+    lower, upper = wilson_interval(out["retained"], out["active"], confidence)
+    out["retention_ci_lower"], out["retention_ci_upper"] = lower, upper
+    out["revenue_per_active"] = out.pop("revenue") / out["active"]
+    out["margin"] = margin_rate * out["revenue_per_active"]
+    out["discount"] = discount
+    for column, r in (
+        ("clv", "retention"),
+        ("clv_ci_lower", "retention_ci_lower"),
+        ("clv_ci_upper", "retention_ci_upper"),
+    ):
+        out[column] = [
+            simple_clv(m, x, discount) if discount > 0 or x < 1 else math.nan
+            for m, x in zip(out["margin"], out[r], strict=True)
+        ]
+    out = out[
+        [
+            "period",
+            "label",
+            "active",
+            "retained",
+            "retention",
+            "retention_ci_lower",
+            "retention_ci_upper",
+            "revenue_per_active",
+            "margin",
+            "discount",
+            "clv",
+            "clv_ci_lower",
+            "clv_ci_upper",
+        ]
+    ]
+    return out
+
+
 def clv_from_log(
     data: Any,
     *,
@@ -178,31 +276,7 @@ def clv_from_log(
     p = prepare_purchases(
         data, customer=customer, date=date, value=value, as_of=as_of, freq=base_freq
     )
-    rows = p.rows
-    if key == "year":  # month number // 12 is the calendar year
-        rows = rows.with_columns((nw.col(PERIOD) // 12).alias(PERIOD))
-    flagged = rows.with_columns(
-        nw.when(nw.col(IS_PURCHASE))
-        .then(nw.lit(1, nw.Int64))
-        .otherwise(nw.lit(0, nw.Int64))
-        .alias("__buys")
-    )
-    per_customer = flagged.group_by(customer, PERIOD).agg(
-        nw.col("__buys").sum().alias("__buys"), nw.col(VALUE).sum().alias("__value")
-    )
-    active = per_customer.filter(nw.col("__buys") > 0).select(customer, PERIOD)
-    nxt = active.with_columns((nw.col(PERIOD) - 1).alias(PERIOD)).with_columns(
-        nw.lit(1, nw.Int64).alias("__back")
-    )
-    joined = active.join(nxt, on=[customer, PERIOD], how="left").with_columns(
-        nw.col("__back").fill_null(0)
-    )
-    counts = to_pandas(
-        joined.group_by(PERIOD).agg(
-            nw.len().alias("active"), nw.col("__back").sum().alias("retained")
-        )
-    )
-    revenue = to_pandas(per_customer.group_by(PERIOD).agg(nw.col("__value").sum().alias("rev")))
+    counts = _period_counts(p, customer, yearly=key == "year")
     warn_excluded(p.excluded, as_of=p.as_of)
 
     # Period t is usable when t + 1 is complete (its last day on or before as_of).
@@ -216,7 +290,6 @@ def clv_from_log(
             return pd.to_datetime(pd.Series(number, dtype="int64").astype(str) + "-01-01")
         return period_start(number, base_freq)
 
-    counts = counts.merge(revenue, on=PERIOD, how="left").sort_values(PERIOD, ignore_index=True)
     counts = counts[(last_day(counts[PERIOD] + 1) <= p.as_of).to_numpy()].reset_index(drop=True)
     if counts.empty:
         raise ValueError(
@@ -225,62 +298,8 @@ def clv_from_log(
         )
     per_year = _PERIODS_PER_YEAR.get(key or base_freq, 1.0) if key != "year" else 1.0
     discount = (1 + annual) ** (1 / per_year) - 1
-    out = pd.DataFrame(
-        {
-            "period": first_day(counts[PERIOD]).to_numpy(),
-            "active": counts["active"].astype("int64"),
-            "retained": counts["retained"].astype("int64"),
-            "revenue": counts["rev"].astype("float64"),
-        }
-    )
     label_fmt = {"year": "%Y", "month": "%Y-%m"}.get(key or base_freq)
-    out["label"] = (
-        out["period"].dt.strftime(label_fmt)
-        if label_fmt
-        else out["period"].dt.year.astype(str) + "Q" + out["period"].dt.quarter.astype(str)
-    )
-    pooled = {
-        "period": pd.NaT,
-        "label": "pooled",
-        "active": int(out["active"].sum()),
-        "retained": int(out["retained"].sum()),
-        "revenue": float(out["revenue"].sum()),
-    }
-    out = pd.concat([out, pd.DataFrame([pooled])], ignore_index=True)
-    out["active"] = out["active"].astype("int64")
-    out["retained"] = out["retained"].astype("int64")
-    out["retention"] = out["retained"] / out["active"]
-    lower, upper = wilson_interval(out["retained"], out["active"], confidence)
-    out["retention_ci_lower"], out["retention_ci_upper"] = lower, upper
-    out["revenue_per_active"] = out.pop("revenue") / out["active"]
-    out["margin"] = rate * out["revenue_per_active"]
-    out["discount"] = discount
-    for column, r in (
-        ("clv", "retention"),
-        ("clv_ci_lower", "retention_ci_lower"),
-        ("clv_ci_upper", "retention_ci_upper"),
-    ):
-        out[column] = [
-            simple_clv(m, x, discount) if discount > 0 or x < 1 else math.nan
-            for m, x in zip(out["margin"], out[r], strict=True)
-        ]
-    out = out[
-        [
-            "period",
-            "label",
-            "active",
-            "retained",
-            "retention",
-            "retention_ci_lower",
-            "retention_ci_upper",
-            "revenue_per_active",
-            "margin",
-            "discount",
-            "clv",
-            "clv_ci_lower",
-            "clv_ci_upper",
-        ]
-    ]
+    out = _clv_table(counts, first_day(counts[PERIOD]), label_fmt, rate, discount, confidence)
     out.attrs.update(
         freq=key or base_freq, margin_rate=rate, annual_discount=annual, excluded=dict(p.excluded)
     )
