@@ -73,6 +73,7 @@ def _days(name: str, value: Any, low: int) -> int:
         ) from None
 
 
+# long: one engine query (answers joined to later purchases), then its pandas finish
 def answer_behaviour(
     survey: Any,
     sales: Any,

@@ -68,6 +68,7 @@ def _missing_columns(report: _Report, needed: dict[str, str], available: list[st
     return missing
 
 
+# long: zone, parse, missing and future checks share one parsed series
 def _check_dates(
     report: _Report,
     series: pd.Series,

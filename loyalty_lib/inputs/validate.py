@@ -65,6 +65,7 @@ __all__ = [
 ]
 
 
+# long: one report.add per check, in the order the report lists them
 def validate_sales(
     data: Any,
     *,
@@ -196,6 +197,7 @@ def validate_sales(
     return report.frame()
 
 
+# long: one report.add per check, in the order the report lists them
 def validate_survey(
     data: Any,
     *,

@@ -81,6 +81,7 @@ def cohort_start(day: Any, freq: str = "M") -> pd.Timestamp:
     return pd.Timestamp(period_start([period_number(stamp, freq_name)], freq_name)[0])
 
 
+# long: the 'on'/'by' modes and the value grid share one prepared log and its exclusions
 def cohort_retention(
     data: Any,
     *,

@@ -24,6 +24,7 @@ def _axes(ax: Any) -> Any:
     return ax
 
 
+# long: one figure drawn top to bottom; the split markers reuse its axes and labels
 def plot_lorenz(
     curve: pd.DataFrame,
     split: pd.DataFrame | None = None,
