@@ -30,9 +30,9 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from loyalty_lib._checks import as_frame, require_columns
+from loyalty_lib._checks import as_frame, as_list, require_columns, to_pandas
 from loyalty_lib.stats.proportions import compare_proportions, wilson_interval
-from loyalty_lib.survey.answers import SIGN, VALID, ScoreSpec, as_list, prepare, to_pandas
+from loyalty_lib.survey.answers import SIGN, VALID, ScoreSpec, prepare
 from loyalty_lib.survey.score import compare_nps, nps, nps_drivers
 
 __all__ = ["GROUPS", "compare_recovery", "complaint_recovery", "detractor_touchpoints"]

@@ -34,14 +34,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import narwhals.stable.v2 as nw
-import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import check_scalar, to_pandas
 from loyalty_lib.inputs.purchases import (
     IS_PURCHASE,
     PERIOD,
     VALUE,
-    _to_pandas,
     canonical_freq,
     period_end,
     period_start,
@@ -57,14 +56,14 @@ REICHHELD_RANGE = (25.0, 95.0)
 _PERIODS_PER_YEAR = {"day": 365.0, "week": 52.0, "month": 12.0, "quarter": 4.0}
 
 
-def _rate(name: str, value: Any, low: float, high: float, *, high_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name}: expected a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < low or value > high or (high_open and value == high):
-        bound = f"{high})" if high_open else f"{high}]"
-        raise ValueError(f"{name}: {value!r} is outside [{low}, {bound}")
-    return value
+def _rate(name: str, value: Any, low: float, high: float) -> float:
+    """:func:`check_scalar` with this module's (tested) wording, ValueError for either fault."""
+    try:
+        return float(check_scalar(value, name, float, ge=low, le=high))
+    except TypeError:
+        raise ValueError(f"{name}: expected a number, got {value!r}") from None
+    except ValueError:
+        raise ValueError(f"{name}: {float(value)!r} is outside [{low}, {high}]") from None
 
 
 def simple_clv(
@@ -91,12 +90,10 @@ def simple_clv(
     >>> round(simple_clv(100, 0.8, 0.1, include_current=True), 2)  # 100 × 1.1 / 0.3
     366.67
     """
-    if (
-        isinstance(margin, bool)
-        or not isinstance(margin, (int, float, np.integer, np.floating))
-        or not math.isfinite(float(margin))
-    ):
-        raise ValueError(f"margin: expected a finite number, got {margin!r}")
+    try:
+        check_scalar(margin, "margin", float)
+    except (TypeError, ValueError):
+        raise ValueError(f"margin: expected a finite number, got {margin!r}") from None
     r = _rate("retention", retention, 0.0, 1.0)
     d = _rate("discount", discount, 0.0, 1.0)
     if r == 1 and d == 0:
@@ -106,6 +103,104 @@ def simple_clv(
         )
     value = float(margin) * r / (1 + d - r)
     return value + float(margin) if include_current else value
+
+
+def _period_counts(p: Any, customer: str, *, yearly: bool) -> pd.DataFrame:
+    """Per period number: customers who bought, how many of them bought in the next period,
+    and net revenue. Runs in the caller's engine; only this aggregate is collected."""
+    rows = p.rows
+    if yearly:  # month number // 12 is the calendar year
+        rows = rows.with_columns((nw.col(PERIOD) // 12).alias(PERIOD))
+    flagged = rows.with_columns(
+        nw.when(nw.col(IS_PURCHASE))
+        .then(nw.lit(1, nw.Int64))
+        .otherwise(nw.lit(0, nw.Int64))
+        .alias("__buys")
+    )
+    per_customer = flagged.group_by(customer, PERIOD).agg(
+        nw.col("__buys").sum().alias("__buys"), nw.col(VALUE).sum().alias("__value")
+    )
+    active = per_customer.filter(nw.col("__buys") > 0).select(customer, PERIOD)
+    nxt = active.with_columns((nw.col(PERIOD) - 1).alias(PERIOD)).with_columns(
+        nw.lit(1, nw.Int64).alias("__back")
+    )
+    joined = active.join(nxt, on=[customer, PERIOD], how="left").with_columns(
+        nw.col("__back").fill_null(0)
+    )
+    counts = to_pandas(
+        joined.group_by(PERIOD).agg(
+            nw.len().alias("active"), nw.col("__back").sum().alias("retained")
+        )
+    )
+    revenue = to_pandas(per_customer.group_by(PERIOD).agg(nw.col("__value").sum().alias("rev")))
+    return counts.merge(revenue, on=PERIOD, how="left").sort_values(PERIOD, ignore_index=True)
+
+
+def _clv_table(
+    counts: pd.DataFrame,
+    periods: pd.Series,
+    label_fmt: str | None,
+    margin_rate: float,
+    discount: float,
+    confidence: float,
+) -> pd.DataFrame:
+    """The result of :func:`clv_from_log` from the usable periods' counts, plus a pooled row."""
+    out = pd.DataFrame(
+        {
+            "period": periods.to_numpy(),
+            "active": counts["active"].astype("int64"),
+            "retained": counts["retained"].astype("int64"),
+            "revenue": counts["rev"].astype("float64"),
+        }
+    )
+    out["label"] = (
+        out["period"].dt.strftime(label_fmt)
+        if label_fmt
+        else out["period"].dt.year.astype(str) + "Q" + out["period"].dt.quarter.astype(str)
+    )
+    pooled = {
+        "period": pd.NaT,
+        "label": "pooled",
+        "active": int(out["active"].sum()),
+        "retained": int(out["retained"].sum()),
+        "revenue": float(out["revenue"].sum()),
+    }
+    out = pd.concat([out, pd.DataFrame([pooled])], ignore_index=True)
+    out["active"] = out["active"].astype("int64")
+    out["retained"] = out["retained"].astype("int64")
+    out["retention"] = out["retained"] / out["active"]
+    lower, upper = wilson_interval(out["retained"], out["active"], confidence)
+    out["retention_ci_lower"], out["retention_ci_upper"] = lower, upper
+    out["revenue_per_active"] = out.pop("revenue") / out["active"]
+    out["margin"] = margin_rate * out["revenue_per_active"]
+    out["discount"] = discount
+    for column, r in (
+        ("clv", "retention"),
+        ("clv_ci_lower", "retention_ci_lower"),
+        ("clv_ci_upper", "retention_ci_upper"),
+    ):
+        out[column] = [
+            simple_clv(m, x, discount) if discount > 0 or x < 1 else math.nan
+            for m, x in zip(out["margin"], out[r], strict=True)
+        ]
+    out = out[
+        [
+            "period",
+            "label",
+            "active",
+            "retained",
+            "retention",
+            "retention_ci_lower",
+            "retention_ci_upper",
+            "revenue_per_active",
+            "margin",
+            "discount",
+            "clv",
+            "clv_ci_lower",
+            "clv_ci_upper",
+        ]
+    ]
+    return out
 
 
 def clv_from_log(
@@ -181,31 +276,7 @@ def clv_from_log(
     p = prepare_purchases(
         data, customer=customer, date=date, value=value, as_of=as_of, freq=base_freq
     )
-    rows = p.rows
-    if key == "year":  # month number // 12 is the calendar year
-        rows = rows.with_columns((nw.col(PERIOD) // 12).alias(PERIOD))
-    flagged = rows.with_columns(
-        nw.when(nw.col(IS_PURCHASE))
-        .then(nw.lit(1, nw.Int64))
-        .otherwise(nw.lit(0, nw.Int64))
-        .alias("__buys")
-    )
-    per_customer = flagged.group_by(customer, PERIOD).agg(
-        nw.col("__buys").sum().alias("__buys"), nw.col(VALUE).sum().alias("__value")
-    )
-    active = per_customer.filter(nw.col("__buys") > 0).select(customer, PERIOD)
-    nxt = active.with_columns((nw.col(PERIOD) - 1).alias(PERIOD)).with_columns(
-        nw.lit(1, nw.Int64).alias("__back")
-    )
-    joined = active.join(nxt, on=[customer, PERIOD], how="left").with_columns(
-        nw.col("__back").fill_null(0)
-    )
-    counts = _to_pandas(
-        joined.group_by(PERIOD).agg(
-            nw.len().alias("active"), nw.col("__back").sum().alias("retained")
-        )
-    )
-    revenue = _to_pandas(per_customer.group_by(PERIOD).agg(nw.col("__value").sum().alias("rev")))
+    counts = _period_counts(p, customer, yearly=key == "year")
     warn_excluded(p.excluded, as_of=p.as_of)
 
     # Period t is usable when t + 1 is complete (its last day on or before as_of).
@@ -219,7 +290,6 @@ def clv_from_log(
             return pd.to_datetime(pd.Series(number, dtype="int64").astype(str) + "-01-01")
         return period_start(number, base_freq)
 
-    counts = counts.merge(revenue, on=PERIOD, how="left").sort_values(PERIOD, ignore_index=True)
     counts = counts[(last_day(counts[PERIOD] + 1) <= p.as_of).to_numpy()].reset_index(drop=True)
     if counts.empty:
         raise ValueError(
@@ -228,62 +298,8 @@ def clv_from_log(
         )
     per_year = _PERIODS_PER_YEAR.get(key or base_freq, 1.0) if key != "year" else 1.0
     discount = (1 + annual) ** (1 / per_year) - 1
-    out = pd.DataFrame(
-        {
-            "period": first_day(counts[PERIOD]).to_numpy(),
-            "active": counts["active"].astype("int64"),
-            "retained": counts["retained"].astype("int64"),
-            "revenue": counts["rev"].astype("float64"),
-        }
-    )
     label_fmt = {"year": "%Y", "month": "%Y-%m"}.get(key or base_freq)
-    out["label"] = (
-        out["period"].dt.strftime(label_fmt)
-        if label_fmt
-        else out["period"].dt.year.astype(str) + "Q" + out["period"].dt.quarter.astype(str)
-    )
-    pooled = {
-        "period": pd.NaT,
-        "label": "pooled",
-        "active": int(out["active"].sum()),
-        "retained": int(out["retained"].sum()),
-        "revenue": float(out["revenue"].sum()),
-    }
-    out = pd.concat([out, pd.DataFrame([pooled])], ignore_index=True)
-    out["active"] = out["active"].astype("int64")
-    out["retained"] = out["retained"].astype("int64")
-    out["retention"] = out["retained"] / out["active"]
-    lower, upper = wilson_interval(out["retained"], out["active"], confidence)
-    out["retention_ci_lower"], out["retention_ci_upper"] = lower, upper
-    out["revenue_per_active"] = out.pop("revenue") / out["active"]
-    out["margin"] = rate * out["revenue_per_active"]
-    out["discount"] = discount
-    for column, r in (
-        ("clv", "retention"),
-        ("clv_ci_lower", "retention_ci_lower"),
-        ("clv_ci_upper", "retention_ci_upper"),
-    ):
-        out[column] = [
-            simple_clv(m, x, discount) if discount > 0 or x < 1 else math.nan
-            for m, x in zip(out["margin"], out[r], strict=True)
-        ]
-    out = out[
-        [
-            "period",
-            "label",
-            "active",
-            "retained",
-            "retention",
-            "retention_ci_lower",
-            "retention_ci_upper",
-            "revenue_per_active",
-            "margin",
-            "discount",
-            "clv",
-            "clv_ci_lower",
-            "clv_ci_upper",
-        ]
-    ]
+    out = _clv_table(counts, first_day(counts[PERIOD]), label_fmt, rate, discount, confidence)
     out.attrs.update(
         freq=key or base_freq, margin_rate=rate, annual_discount=annual, excluded=dict(p.excluded)
     )

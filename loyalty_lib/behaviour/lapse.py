@@ -33,10 +33,10 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import check_scalar, to_pandas
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
-    _to_pandas,
     day_number,
     prepare_purchases,
     warn_excluded,
@@ -49,23 +49,20 @@ _EPOCH = pd.Timestamp("1970-01-01")
 
 
 def _check(min_purchases: Any, k: Any, max_cv: Any) -> None:
-    if (
-        isinstance(min_purchases, bool)
-        or not isinstance(min_purchases, (int, np.integer))
-        or min_purchases < 3
-    ):
+    """The rhythm parameters, via :func:`check_scalar`, in this module's (tested) wording."""
+    try:
+        check_scalar(min_purchases, "min_purchases", int, ge=3)
+    except (TypeError, ValueError):
         raise ValueError(
             f"min_purchases: expected a whole number >= 3 (two gaps make a rhythm), "
             f"got {min_purchases!r}"
-        )
-    for value in np.atleast_1d(k):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float, np.integer, np.floating))
-            or not math.isfinite(value)
-            or value <= 0
-        ):
-            raise ValueError(f"k: expected positive numbers of usual intervals, got {k!r}")
+        ) from None
+    try:
+        for value in np.atleast_1d(k):
+            check_scalar(value, "k", float, gt=0)
+    except (TypeError, ValueError):
+        raise ValueError(f"k: expected positive numbers of usual intervals, got {k!r}") from None
+    # max_cv keeps its own test: inf ("no limit") is accepted, which check_scalar refuses
     if max_cv is not None and (not isinstance(max_cv, (int, float)) or max_cv < 0):
         raise ValueError(f"max_cv: expected a number >= 0 or None, got {max_cv!r}")
 
@@ -75,7 +72,7 @@ def _rhythm(
 ) -> pd.DataFrame:
     days = p.rows.filter(nw.col(IS_PURCHASE)).select(customer, DAY).unique()
     gaps = days.with_columns(nw.col(DAY).diff().over(customer, order_by=DAY).alias("__gap"))
-    per = _to_pandas(
+    per = to_pandas(
         gaps.group_by(customer).agg(
             nw.len().alias("purchases"),
             nw.col(DAY).min().alias("__first"),
@@ -255,12 +252,12 @@ def lapse_backtest(
     """
     ks = [float(x) for x in np.atleast_1d(k)]
     _check(min_purchases, ks, max_cv)
-    if (
-        isinstance(follow_days, bool)
-        or not isinstance(follow_days, (int, np.integer))
-        or follow_days < 1
-    ):
-        raise ValueError(f"follow_days: expected a whole number of days >= 1, got {follow_days!r}")
+    try:
+        check_scalar(follow_days, "follow_days", int, ge=1)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"follow_days: expected a whole number of days >= 1, got {follow_days!r}"
+        ) from None
     if not 0 < confidence < 1:
         raise ValueError(f"confidence: {confidence} is not between 0 and 1")
     full = prepare_purchases(data, customer=customer, date=date, value=value)
@@ -274,7 +271,7 @@ def lapse_backtest(
         )
     warn_excluded(full.excluded, as_of=full.as_of)
     before = prepare_purchases(data, customer=customer, date=date, value=value, as_of=cut)
-    came_back = _to_pandas(
+    came_back = to_pandas(
         full.rows.filter(nw.col(IS_PURCHASE) & (nw.col(DAY) > cut_day) & (nw.col(DAY) <= end_day))
         .select(customer)
         .unique()

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import require_result_columns
+
 __all__ = [
     "plot_clv_by_retention",
     "plot_complaint_recovery",
@@ -26,12 +28,6 @@ __all__ = [
 ]
 
 _COLOURS = {"promoter": "#1a9850", "passive": "#bdbdbd", "detractor": "#d73027"}
-
-
-def _require(frame: pd.DataFrame, columns: list[str], producer: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"columns {missing} not found; pass the result of {producer}()")
 
 
 def _axes(ax: Any, size: tuple[float, float] = (7, 4.5)) -> Any:
@@ -48,7 +44,7 @@ def plot_say_do(result: pd.DataFrame, *, ax: Any = None) -> Any:
     ``result`` is one group of :func:`loyalty_lib.behaviour.say_do.say_do` (no ``by``). Returns the
     axes.
     """
-    _require(result, ["category", "n", "repeat_rate", "retention"], "say_do")
+    require_result_columns(result, ["category", "n", "repeat_rate", "retention"], "say_do")
     if result["category"].duplicated().any():
         raise ValueError(
             "result has several groups; filter it to one group (or call say_do without by)"
@@ -92,7 +88,7 @@ def plot_users_referrers(per_customer: pd.DataFrame, *, currency: str = "$", ax:
     ``per_customer`` is the result of :func:`loyalty_lib.behaviour.say_do.users_referrers`; the
     dashed lines mark the big-spender threshold and the promoter cut. Returns the axes.
     """
-    _require(per_customer, ["score", "spend", "quadrant"], "users_referrers")
+    require_result_columns(per_customer, ["score", "spend", "quadrant"], "users_referrers")
     ax = _axes(ax)
     rng = np.random.default_rng(0)  # jitter only, for legibility
     colours = {
@@ -128,7 +124,7 @@ def plot_complaint_recovery(result: pd.DataFrame, *, ax: Any = None) -> Any:
 
     ``result`` is the frame of :func:`loyalty_lib.behaviour.complaints.complaint_recovery`.
     """
-    _require(
+    require_result_columns(
         result,
         ["complaint_group", "n", "nps", "nps_ci_lower", "nps_ci_upper"],
         "complaint_recovery",

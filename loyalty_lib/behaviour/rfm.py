@@ -33,11 +33,11 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import check_scalar, to_pandas
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
     VALUE,
-    _to_pandas,
     prepare_purchases,
     warn_excluded,
 )
@@ -59,9 +59,11 @@ NOT_YET = "(not yet a customer)"
 
 
 def _check_bins(bins: Any) -> int:
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 20:
-        raise ValueError(f"bins: expected a whole number from 2 to 20, got {bins!r}")
-    return int(bins)
+    """:func:`check_scalar` with this module's wording, ValueError for either fault."""
+    try:
+        return int(check_scalar(bins, "bins", int, ge=2, le=20))
+    except (TypeError, ValueError):
+        raise ValueError(f"bins: expected a whole number from 2 to 20, got {bins!r}") from None
 
 
 def _check_segments(segments: Any, bins: int) -> list[tuple[str, dict[str, tuple[int, int]]]]:
@@ -245,7 +247,7 @@ def _per_customer(p: Any, customer: str) -> pd.DataFrame:
     joined = value.join(purchase_days, on=customer, how="left").with_columns(
         nw.col("frequency").fill_null(0)
     )
-    return _to_pandas(joined).sort_values(customer, ignore_index=True)
+    return to_pandas(joined).sort_values(customer, ignore_index=True)
 
 
 def rfm_segments(scores: pd.DataFrame) -> pd.DataFrame:

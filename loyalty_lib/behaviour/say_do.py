@@ -36,12 +36,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from loyalty_lib._checks import LoyaltyWarning, as_frame, require_columns
+from loyalty_lib._checks import LoyaltyWarning, as_frame, check_scalar, require_columns, to_pandas
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
     VALUE,
-    _to_pandas,
     day_number_expr,
     prepare_purchases,
     warn_excluded,
@@ -65,11 +64,16 @@ _MEASURES = {"repeat": "repeat_rate", "retained": "retention", "revenue": "mean_
 
 
 def _days(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name}: expected a whole number of days >= {low}, got {value!r}")
-    return int(value)
+    """:func:`check_scalar` with this module's wording, ValueError for either fault."""
+    try:
+        return int(check_scalar(value, name, int, ge=low))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name}: expected a whole number of days >= {low}, got {value!r}"
+        ) from None
 
 
+# long: one engine query (answers joined to later purchases), then its pandas finish
 def answer_behaviour(
     survey: Any,
     sales: Any,
@@ -156,7 +160,7 @@ def answer_behaviour(
     if not dtype.is_temporal():
         raise ValueError(f"{survey_date}: expected dates (datetime), got {dtype}")
     n_missing_date = int(
-        _to_pandas(
+        to_pandas(
             answers.select((nw.col(survey_date).is_null() & (nw.col(VALID) == 1)).sum().alias("n"))
         )["n"][0]
     )
@@ -192,7 +196,7 @@ def answer_behaviour(
         .join(days, on=[customer, _SDAY], how="left")
         .join(known, on=customer, how="left")
     )
-    table = _to_pandas(
+    table = to_pandas(
         joined.select(
             *columns, score, SIGN, _SDAY, "__days", "__n_late", "revenue_after", "__known"
         )
@@ -463,7 +467,7 @@ def users_referrers(
     frame = as_frame(sales, argument="sales")
     require_columns(frame, [customer, value], argument="sales")
     spend = frame.group_by(customer).agg(nw.col(value).sum().alias("spend"))
-    table = _to_pandas(
+    table = to_pandas(
         latest.group_by(customer)
         .agg(nw.col(score).max().alias("__score"), nw.col(SIGN).max().alias("__sign"))
         .join(spend, on=customer, how="left")

@@ -245,6 +245,7 @@ def _transactions(rng: np.random.Generator, customers: pd.DataFrame, traits: dic
     return out
 
 
+# long: one seeded random stream drawn in order; regrouping the draws risks the demo data
 def _survey(rng: np.random.Generator, customers: pd.DataFrame, traits: dict) -> pd.DataFrame:
     cm = _active_months(customers, traits)
     cm = cm[~cm["first"]]  # surveyed from the month after their first purchase

@@ -8,7 +8,7 @@ from __future__ import annotations
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from loyalty_lib._checks import column_names, require_columns
+from loyalty_lib._checks import column_names, require_columns, to_pandas
 from loyalty_lib.engines import compute_frame, count_true, local_datetimes
 
 __all__ = ["column_profile", "monthly_activity", "sales_summary", "survey_responses_by_month"]
@@ -27,9 +27,7 @@ def _collect(
     reports counts as int64, sums as float64 and dates as naive datetime64[ns] (wall
     clock), whatever the engine.
     """
-    if isinstance(frame, nw.LazyFrame):
-        frame = frame.collect()
-    out = frame.to_pandas()
+    out = to_pandas(frame)
     for column in counts:
         out[column] = pd.to_numeric(out[column]).fillna(0).astype("int64")
     for column in values:

@@ -35,7 +35,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from loyalty_lib._checks import examples, require_columns
+from loyalty_lib._checks import examples, require_columns, to_pandas
 from loyalty_lib.engines import compute_frame, count_true, local_datetimes, reuse
 from loyalty_lib.errors import ExcludedRowsWarning
 
@@ -155,16 +155,9 @@ class Purchases:
     excluded: dict[str, int] = field(default_factory=dict)
 
 
-def _to_pandas(frame: Any) -> pd.DataFrame:
-    """Collect a (small, aggregated) narwhals frame to pandas."""
-    if isinstance(frame, nw.LazyFrame):
-        frame = frame.collect()
-    return frame.to_pandas()
-
-
 def _parse_string_dates(frame: Any, date: str) -> Any:
     """Parse an ISO-like string date column, or raise naming the unparseable values."""
-    distinct = _to_pandas(frame.select(nw.col(date)).unique())[date].dropna().astype(str)
+    distinct = to_pandas(frame.select(nw.col(date)).unique())[date].dropna().astype(str)
     best_format, best_bad = None, None
     for fmt in _STRING_FORMATS:
         parsed = pd.to_datetime(distinct, format=fmt, errors="coerce")
@@ -249,7 +242,7 @@ def prepare_purchases(
         counts["missing_value"] = count_true(valid & nw.col(value).is_null())
         valid = valid & ~nw.col(value).is_null()
     counts["valid"] = count_true(valid)
-    summary = _to_pandas(frame.select(**counts)).iloc[0]
+    summary = to_pandas(frame.select(**counts)).iloc[0]
     if int(summary["rows"]) == 0 or pd.isna(summary["last_date"]):
         raise ValueError(f"{date}: no rows with a date; nothing to analyse")
     last_day = day_number(pd.Timestamp(summary["last_date"]))
@@ -261,7 +254,7 @@ def prepare_purchases(
         rows = rows.with_columns(period_number_expr(date, freq).alias(PERIOD))
     after = 0
     if last_day > as_of_day:
-        after = int(_to_pandas(rows.select(count_true(nw.col(DAY) > as_of_day).alias("n")))["n"][0])
+        after = int(to_pandas(rows.select(count_true(nw.col(DAY) > as_of_day).alias("n")))["n"][0])
         rows = rows.filter(nw.col(DAY) <= as_of_day)
     if after and after == int(summary["valid"]):
         raise ValueError(f"as_of: every dated row is after {as_of_ts.date()}; nothing to analyse")
@@ -345,12 +338,12 @@ def first_purchase_frame(
         aggs += [nw.col(b).min() for b in p.by]
     first = purchases.group_by(customer).agg(*aggs)
     if p.by:
-        varying = _to_pandas(
+        varying = to_pandas(
             first.select(*[count_true(nw.col(f"__n_{b}") > 1).alias(b) for b in p.by])
         ).iloc[0]
         for b in p.by:
             if int(varying[b]):
-                bad = _to_pandas(first.filter(nw.col(f"__n_{b}") > 1).select(customer).head(5))[
+                bad = to_pandas(first.filter(nw.col(f"__n_{b}") > 1).select(customer).head(5))[
                     customer
                 ].tolist()
                 raise ValueError(

@@ -26,18 +26,32 @@ including lazy ones); nothing is modified.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Sequence
 from typing import Any
 
-import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import as_frame, column_names
 from loyalty_lib.errors import DataQualityError
-from loyalty_lib.inputs.privacy import mask_contacts
+from loyalty_lib.inputs._column_checks import (
+    _check_dates,
+    _collect,
+    _empty,
+    _missing_columns,
+    _numbers,
+    _today,
+)
+from loyalty_lib.inputs._quality import (
+    REPORT_COLUMNS,
+    _counted,
+    _n,
+    _Report,
+    _rows,
+    describe_quality,
+    drop_excluded,
+    quality_table,
+    stop_on_fatal,
+)
 
 __all__ = [
     "DataQualityError",
@@ -50,311 +64,8 @@ __all__ = [
     "validate_survey",
 ]
 
-REPORT_COLUMNS = [
-    "check",
-    "severity",
-    "column",
-    "count",
-    "rows",
-    "share",
-    "examples",
-    "action",
-    "message",
-]
-_OFFSET = re.compile(r"(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
-_TIME = re.compile(r"\d[T ]\d{1,2}:\d{2}")
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y%m%d",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%d.%m.%Y",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%dT%H:%M:%S.%f",
-)
 
-
-class _Report:
-    """Collects problems and excluded row positions while the checks run."""
-
-    def __init__(self, table: str, rows: int) -> None:
-        self.table, self.rows = table, rows
-        self.found: list[dict[str, Any]] = []
-        self.checks: list[str] = []
-        self.excluded: set[int] = set()
-
-    def check(self, name: str) -> None:
-        if name not in self.checks:
-            self.checks.append(name)
-
-    def add(
-        self,
-        check: str,
-        severity: str,
-        column: str,
-        count: int,
-        examples: str,
-        action: str,
-        message: str,
-        positions: Any = (),
-    ) -> None:
-        self.check(check)
-        if count <= 0:
-            return
-        self.found.append(
-            {
-                "check": check,
-                "severity": severity,
-                "column": column,
-                "count": int(count),
-                "rows": self.rows,
-                "share": count / self.rows if self.rows else np.nan,
-                "examples": examples,
-                "action": action,
-                "message": message,
-            }
-        )
-        if action == "excluded":
-            self.excluded.update(int(p) for p in positions)
-
-    def frame(self) -> pd.DataFrame:
-        out = pd.DataFrame(self.found, columns=REPORT_COLUMNS)
-        out["count"] = out["count"].astype("int64")
-        out["rows"] = out["rows"].astype("int64")
-        out["share"] = out["share"].astype("float64")
-        out.attrs = {
-            "table": self.table,
-            "rows": self.rows,
-            "checks": list(self.checks),
-            "excluded": sorted(self.excluded),
-        }
-        return out
-
-
-def _show(values: Sequence[Any], limit: int = 5) -> str:
-    """The first offending values as text: quoted, shortened, contacts masked."""
-    shown = []
-    for v in list(values)[:limit]:
-        v = v.item() if isinstance(v, np.generic) else v
-        if isinstance(v, float):
-            shown.append(f"{v:g}")
-        elif isinstance(v, (int, pd.Timestamp, dt.date)):
-            shown.append(str(v))
-        else:
-            text = mask_contacts(str(v))
-            shown.append(repr(text[:40] + ("…" if len(text) > 40 else "")))
-    return ", ".join(shown) + (", …" if len(values) > limit else "")
-
-
-def _counted(values: pd.Series, limit: int = 5) -> str:
-    """Distinct offending values, most frequent first, with their counts when repeated."""
-    counts = values.value_counts(sort=True, dropna=True)
-    parts = [_show([v]) + (f" ({n:,}×)" if n > 1 else "") for v, n in counts.head(limit).items()]
-    return ", ".join(parts) + (", …" if len(counts) > limit else "")
-
-
-def _rows(positions: Sequence[int], limit: int = 5) -> str:
-    shown = [f"{p + 1}" for p in list(positions)[:limit]]
-    return (
-        ("row " if len(positions) == 1 else "rows ")
-        + ", ".join(shown)
-        + (", …" if len(positions) > limit else "")
-    )
-
-
-def _n(count: int, rows: int) -> str:
-    return f"{count:,} of {rows:,} rows"
-
-
-def _collect(data: Any, wanted: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """The wanted columns that exist, as a fresh pandas frame with a 0..n-1 index."""
-    frame = as_frame(data)
-    available = column_names(frame)
-    present = [c for c in dict.fromkeys(wanted) if c in available]
-    picked = frame.select(present) if present else frame.select([])
-    if isinstance(picked, nw.LazyFrame):
-        picked = picked.collect()
-    out = picked.to_pandas() if present else pd.DataFrame(index=range(len(picked)))
-    return out.reset_index(drop=True), available
-
-
-def _missing_columns(report: _Report, needed: dict[str, str], available: list[str]) -> bool:
-    import difflib
-
-    report.check("missing_column")
-    missing = False
-    for role, column in needed.items():
-        if column in available:
-            continue
-        missing = True
-        close = difflib.get_close_matches(column, [str(a) for a in available], n=1, cutoff=0.6)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        report.add(
-            "missing_column",
-            "fatal",
-            column,
-            max(report.rows, 1),
-            _show(available, limit=8) if available else "(no columns)",
-            "stop",
-            f"The {role} column {column!r} is missing (columns found: "
-            f"{', '.join(map(str, available[:8])) or 'none'}).{hint}",
-        )
-    return missing
-
-
-def _check_dates(
-    report: _Report,
-    series: pd.Series,
-    column: str,
-    *,
-    role: str,
-    as_of: pd.Timestamp,
-    exclude_future: bool = True,
-) -> pd.Series:
-    """Unparseable, mixed-zone, missing and future dates; returns naive parsed dates."""
-    rows = report.rows
-    for name in ("date_unparseable", "date_mixed_timezones", "date_missing", "date_future"):
-        report.check(name)
-    if pd.api.types.is_datetime64_any_dtype(series):
-        parsed = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) else series
-    else:
-        present = series[series.notna()]
-        texts = present.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
-        zones = {
-            (v.tzinfo.utcoffset(v.replace(tzinfo=None)) if v.tzinfo else None)
-            if isinstance(v, dt.datetime)
-            else (
-                _OFFSET.search(t).group(0).upper()
-                if _TIME.search(t) and _OFFSET.search(t)
-                else None
-            )
-            for v, t in zip(present, texts, strict=True)
-        }
-        if len(zones) > 1:
-            shown = sorted("no zone" if z is None else str(z) for z in zones)
-            report.add(
-                "date_mixed_timezones",
-                "fatal",
-                column,
-                len(present),
-                _show(shown),
-                "stop",
-                f"{column}: the {role} dates are written in {len(zones)} different time "
-                f"zones ({', '.join(shown[:4])}), so a date cannot be placed on one "
-                "calendar; convert them to one time zone first.",
-            )
-            return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-        stripped = texts.map(lambda t: (_OFFSET.sub("", t) if _TIME.search(t) else t).strip())
-        parsed = pd.Series(pd.NaT, index=stripped.index, dtype="datetime64[ns]")
-        for fmt in _DATE_FORMATS:  # the formats the analyses accept for text dates
-            todo = parsed.isna()
-            if not todo.any():
-                break
-            parsed[todo] = pd.to_datetime(stripped[todo], errors="coerce", format=fmt)
-        bad = present[parsed.isna()]
-        report.add(
-            "date_unparseable",
-            "fatal",
-            column,
-            len(bad),
-            _counted(bad.astype(str)),
-            "stop",
-            f"{column}: {_n(len(bad), rows)} are not dates (e.g. "
-            f"{_show(bad.tolist(), 3)}); fix or remove them in the source file.",
-        )
-        parsed = parsed.reindex(series.index)
-    missing = series.isna()
-    report.add(
-        "date_missing",
-        "warning",
-        column,
-        int(missing.sum()),
-        _rows(np.flatnonzero(missing)),
-        "excluded",
-        f"{column}: {_n(int(missing.sum()), rows)} have no {role} date; they are left "
-        "out of the analysis.",
-        np.flatnonzero(missing),
-    )
-    future = parsed.notna() & (parsed.dt.normalize() > as_of)
-    if exclude_future:
-        report.add(
-            "date_future",
-            "warning",
-            column,
-            int(future.sum()),
-            _counted(parsed[future].dt.strftime("%Y-%m-%d")),
-            "excluded",
-            f"{column}: {_n(int(future.sum()), rows)} are dated after "
-            f"{as_of:%d %b %Y}; a {role} cannot be in the future, so they are left out.",
-            np.flatnonzero(future),
-        )
-    return parsed
-
-
-def _numbers(report: _Report, series: pd.Series, column: str, *, role: str) -> pd.Series | None:
-    """The column as floats, or None after a fatal non-numeric problem."""
-    report.check("not_numeric")
-    report.check("not_finite")
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        present = series[series.notna()]
-        as_num = pd.to_numeric(present.astype(str).str.strip(), errors="coerce")
-        bad = present[as_num.isna()]
-        detail = (
-            f"{_n(len(bad), report.rows)} are not numbers (e.g. {_show(bad.tolist(), 3)})"
-            if len(bad)
-            else "the numbers are stored as text"
-        )
-        report.add(
-            "not_numeric",
-            "fatal",
-            column,
-            len(bad) or len(present),
-            _show(bad.tolist() if len(bad) else present.tolist()),
-            "stop",
-            f"{column}: the {role} column must hold numbers, but {detail}; fix the source "
-            "file or convert the column.",
-        )
-        return None
-    values = series.astype("float64")
-    infinite = np.isinf(values)
-    report.add(
-        "not_finite",
-        "fatal",
-        column,
-        int(infinite.sum()),
-        _counted(values[infinite]),
-        "stop",
-        f"{column}: {_n(int(infinite.sum()), report.rows)} are infinite; an amount or "
-        "score must be a finite number.",
-    )
-    return values
-
-
-def _today(as_of: Any) -> pd.Timestamp:
-    if as_of is None:
-        return pd.Timestamp(dt.datetime.now(dt.UTC).date())
-    stamp = pd.Timestamp(as_of)
-    return (stamp.tz_localize(None) if stamp.tzinfo else stamp).normalize()
-
-
-def _empty(report: _Report, what: str) -> pd.DataFrame | None:
-    report.check("empty")
-    if report.rows == 0:
-        report.add(
-            "empty",
-            "fatal",
-            "",
-            1,
-            "",
-            "stop",
-            f"The {what} has no rows: there is nothing to analyse (is the file empty, "
-            "or does it hold only a header line?).",
-        )
-        return report.frame()
-    return None
-
-
+# long: one report.add per check, in the order the report lists them
 def validate_sales(
     data: Any,
     *,
@@ -486,6 +197,7 @@ def validate_sales(
     return report.frame()
 
 
+# long: one report.add per check, in the order the report lists them
 def validate_survey(
     data: Any,
     *,
@@ -647,136 +359,3 @@ def validate_survey(
             f"{low:g} to {high:g}; they are left out of the touchpoint analysis.",
         )
     return report.frame()
-
-
-def stop_on_fatal(report: pd.DataFrame, *, source: str | None = None) -> None:
-    """Raise :class:`DataQualityError` with a plain message when the report has a fatal row.
-
-    >>> import pandas as pd
-    >>> stop_on_fatal(validate_sales(pd.DataFrame({"customer_id": ["a"]})), source="x.csv")
-    Traceback (most recent call last):
-    ...
-    loyalty_lib.errors.DataQualityError: The sales data (x.csv) cannot be analysed: The order date column 'order_date' is missing (columns found: customer_id). The amount column 'amount' is missing (columns found: customer_id).
-    """  # noqa: E501
-    fatal = report[report["severity"] == "fatal"]
-    if fatal.empty:
-        return
-    what = f"The {report.attrs.get('table', 'input')} data" + (f" ({source})" if source else "")
-    reasons = " ".join(m if m.endswith(".") else m + "." for m in fatal["message"])
-    raise DataQualityError(f"{what} cannot be analysed: {reasons}")
-
-
-def drop_excluded(data: Any, report: pd.DataFrame) -> Any:
-    """The data without the rows the report excludes (a new frame of the same kind).
-
-    >>> import pandas as pd
-    >>> sales = pd.DataFrame({"customer_id": ["a", None], "order_date": ["2024-01-01"] * 2,
-    ...                       "amount": [1.0, 2.0]})
-    >>> drop_excluded(sales, validate_sales(sales, as_of="2024-12-31"))
-      customer_id  order_date  amount
-    0           a  2024-01-01     1.0
-    """
-    positions = list(report.attrs.get("excluded", []))
-    if isinstance(data, pd.DataFrame):
-        keep = np.ones(len(data), dtype=bool)
-        keep[positions] = False
-        return data.iloc[keep].copy()
-    frame = as_frame(data)
-    if not positions:
-        return data
-    if isinstance(frame, nw.LazyFrame):
-        raise TypeError(
-            "drop_excluded: collect the lazy frame first (rows of a lazy frame "
-            "have no fixed order to exclude by position)"
-        )
-    keep = frame.with_row_index("__row").filter(~nw.col("__row").is_in(positions))
-    return keep.drop("__row").to_native()
-
-
-_LABELS = {
-    "empty": "empty table",
-    "missing_column": "column missing",
-    "date_unparseable": "not a date",
-    "date_mixed_timezones": "mixed time zones",
-    "date_missing": "date missing",
-    "date_future": "date in the future",
-    "customer_missing": "customer id missing",
-    "not_numeric": "not a number",
-    "not_finite": "infinite number",
-    "value_missing": "amount missing",
-    "value_negative": "negative amount (return)",
-    "duplicate_rows": "duplicate rows",
-    "score_missing": "score skipped",
-    "score_out_of_range": "score outside the scale",
-    "score_fractional": "score not a whole number",
-    "no_valid_score": "no usable score",
-    "duplicate_response": "answered the same wave twice",
-    "rating_out_of_range": "rating outside the scale",
-}
-_ACTIONS = {"stop": "report stops", "excluded": "left out", "kept": "kept"}
-# Rows these checks keep in the data are still left out of every NPS (and counted there):
-# say so where a reader sees the action, so "kept" never reads as "scored".
-_KEPT_UNSCORED = {"score_missing", "score_out_of_range", "score_fractional"}
-
-
-def quality_table(report: pd.DataFrame) -> pd.DataFrame:
-    """The report as a table for readers: problem, column, rows (n and %), examples, action.
-
-    >>> import pandas as pd
-    >>> sales = pd.DataFrame({"customer_id": ["a", "b"], "order_date": ["2024-01-01"] * 2,
-    ...                       "amount": [1.0, -1.0]})
-    >>> print(quality_table(validate_sales(sales, as_of="2024-12-31")).T.to_string())
-                                              0
-    severity                            warning
-    problem            negative amount (return)
-    column                               amount
-    rows affected (n)                         1
-    of 2 rows (%)                          50.0
-    examples                                 -1
-    what happens                           kept
-    """
-    rows = report.attrs.get("rows", 0)
-    return pd.DataFrame(
-        {
-            "severity": report["severity"],
-            "problem": report["check"].map(lambda c: _LABELS.get(c, c)),
-            "column": report["column"],
-            "rows affected (n)": report["count"],
-            f"of {rows:,} rows (%)": (100 * report["share"]).round(1),
-            "examples": report["examples"],
-            "what happens": [
-                "kept, left out of NPS"
-                if check in _KEPT_UNSCORED and action == "kept"
-                else _ACTIONS.get(action, action)
-                for check, action in zip(report["check"], report["action"], strict=True)
-            ],
-        }
-    ).reset_index(drop=True)
-
-
-def describe_quality(report: pd.DataFrame) -> str:
-    """One Markdown sentence: rows checked, problems found, rows left out, stop or go.
-
-    >>> import pandas as pd
-    >>> sales = pd.DataFrame({"customer_id": ["a", None], "order_date": ["2024-01-01"] * 2,
-    ...                       "amount": [1.0, 2.0]})
-    >>> describe_quality(validate_sales(sales, as_of="2024-12-31"))
-    '**2 sales rows checked**: 1 problem found; 1 row (50.0%) is left out of the analysis.'
-    """
-    table, rows = report.attrs.get("table", "input"), report.attrs.get("rows", 0)
-    checked = f"**{rows:,} {table} rows checked**"
-    if report.empty:
-        labels = ", ".join(_LABELS.get(c, c) for c in report.attrs.get("checks", []))
-        return f"{checked}: no problem found (checked: {labels})."
-    fatal = int((report["severity"] == "fatal").sum())
-    text = f"{checked}: {len(report)} problem{'s' if len(report) != 1 else ''} found"
-    if fatal:
-        return text + f", {fatal} of them fatal: **the report stops here**."
-    excluded = len(report.attrs.get("excluded", []))
-    if excluded:
-        verb = "is" if excluded == 1 else "are"
-        return (
-            text + f"; {excluded:,} row{'s' if excluded != 1 else ''} "
-            f"({100 * excluded / rows:.1f}%) {verb} left out of the analysis."
-        )
-    return text + "; no row is left out (see what happens to each below)."

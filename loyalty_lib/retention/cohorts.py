@@ -42,11 +42,11 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import to_pandas
 from loyalty_lib.engines import count_true
 from loyalty_lib.inputs.purchases import (
     PERIOD,
     VALUE,
-    _to_pandas,
     active_periods,
     canonical_freq,
     first_purchase_frame,
@@ -81,6 +81,7 @@ def cohort_start(day: Any, freq: str = "M") -> pd.Timestamp:
     return pd.Timestamp(period_start([period_number(stamp, freq_name)], freq_name)[0])
 
 
+# long: the 'on'/'by' modes and the value grid share one prepared log and its exclusions
 def cohort_retention(
     data: Any,
     *,
@@ -189,9 +190,9 @@ def cohort_retention(
         joined = joined.with_columns((nw.col(PERIOD) - nw.col("__cohort")).alias("__k"))
         orphan = nw.col("__cohort").is_null() | (nw.col("__k") < 0)
         excluded["before_first_purchase"] = int(
-            _to_pandas(joined.select(count_true(orphan).alias("n")))["n"][0]
+            to_pandas(joined.select(count_true(orphan).alias("n")))["n"][0]
         )
-        revenue = _to_pandas(
+        revenue = to_pandas(
             joined.filter(~orphan).group_by(*keys, "__k").agg(nw.col(VALUE).sum().alias("revenue"))
         )
         if since is not None:
@@ -200,7 +201,7 @@ def cohort_retention(
     if mode == "on":
         # Every customer is active in their cohort's own period: sizes = active at k = 0.
         counted = active_rows.drop(p.by) if p.by else active_rows
-        active = _to_pandas(
+        active = to_pandas(
             counted.join(first.select(customer, *keys), on=customer, how="inner")
             .with_columns((nw.col(PERIOD) - nw.col("__cohort")).alias("__k"))
             .group_by(*keys, "__k")
@@ -213,7 +214,7 @@ def cohort_retention(
     else:
         # Customers per cohort by the period of their last purchase: gives cohort sizes
         # and, by a reverse cumulative sum, the "on or after" counts.
-        last = _to_pandas(
+        last = to_pandas(
             first.with_columns((nw.col("__last_period") - nw.col("__cohort")).alias("__k"))
             .group_by(*keys, "__k")
             .agg(nw.len().alias("__n"))

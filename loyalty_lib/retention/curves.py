@@ -64,6 +64,7 @@ def retention_matrix(
     return matrix.reindex(index=index, columns=full)
 
 
+# long: argument checks, then one groupby finished by two interval methods
 def retention_curve(
     result: pd.DataFrame,
     *,

@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from loyalty_lib._checks import to_pandas
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
-    _to_pandas,
     day_number,
     first_purchase_frame,
     prepare_purchases,
@@ -142,11 +142,11 @@ def repeat_purchase_rate(
     )
     sums = [nw.col(c).sum() for c in ("customers", "repeaters", "too_recent")]
     if by_list:
-        counts = _to_pandas(flags.group_by(*by_list).agg(*sums)).sort_values(
+        counts = to_pandas(flags.group_by(*by_list).agg(*sums)).sort_values(
             by_list, ignore_index=True
         )
     else:
-        counts = _to_pandas(flags.select(*sums))
+        counts = to_pandas(flags.select(*sums))
     out = counts[by_list].copy()
     out["customers"] = counts["customers"].astype("int64")
     out["repeaters"] = counts["repeaters"].astype("int64")
@@ -218,13 +218,13 @@ def time_to_second_purchase(
         raise ValueError(f"confidence: {confidence} is not between 0 and 1")
     customers, by_list = _customer_gaps(data, customer, date, value, as_of, by, since)
     has_second = ~nw.col("__gap").is_null()
-    events = _to_pandas(
+    events = to_pandas(
         customers.filter(has_second)
         .group_by(*by_list, "__gap")
         .agg(nw.len().alias("second_purchases"))
         .rename({"__gap": "days"})
     )
-    censored = _to_pandas(
+    censored = to_pandas(
         customers.filter(~has_second)
         .group_by(*by_list, "__followup")
         .agg(nw.len().alias("censored"))

@@ -21,31 +21,16 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import examples, require_columns
+from loyalty_lib._checks import as_list, examples, require_columns, to_pandas
 from loyalty_lib.engines import compute_frame, count_true, local_datetimes
 
 __all__ = ["customer_value"]
 
 
-def _by_list(by: str | Sequence[str] | None) -> list[str]:
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    return list(by)
-
-
-def _collect(frame: nw.DataFrame | nw.LazyFrame) -> pd.DataFrame:
-    """Collect a *small* (aggregated) narwhals frame into pandas."""
-    if isinstance(frame, nw.LazyFrame):
-        frame = frame.collect()
-    return frame.to_pandas()
-
-
 def _non_numeric_error(frame: nw.DataFrame | nw.LazyFrame, value: str, dtype: Any) -> ValueError:
     # Error path only: count the rows whose text does not parse as a number, via the
     # distinct values and their counts (an aggregate, never the raw rows).
-    counts = _collect(frame.group_by(value, drop_null_keys=True).agg(nw.len().alias("_n")))
+    counts = to_pandas(frame.group_by(value, drop_null_keys=True).agg(nw.len().alias("_n")))
     bad, bad_rows = [], 0
     for text, n in zip(counts[value].tolist(), counts["_n"].tolist(), strict=True):
         try:
@@ -78,7 +63,7 @@ def _validate(
     if not schema[value].is_numeric():
         raise _non_numeric_error(frame, value, schema[value])
     if date is not None and not schema[date].is_temporal():
-        sample = _collect(frame.select(nw.col(date)).head(3))[date].tolist()
+        sample = to_pandas(frame.select(nw.col(date)).head(3))[date].tolist()
         raise ValueError(
             f"{date}: expected dates (datetime64), got {schema[date]} such as "
             f"{examples(sample)}. Convert it first, e.g. pd.to_datetime(df[{date!r}])."
@@ -91,10 +76,10 @@ def _validate(
     if date is not None:
         checks.append(count_true(nw.col(date).is_null()).alias("date"))
     checks += [count_true(nw.col(b).is_null()).alias(f"by_{i}") for i, b in enumerate(by)]
-    counts = _collect(frame.select(*checks)).iloc[0]
+    counts = to_pandas(frame.select(*checks)).iloc[0]
 
     def rows(mask: nw.Expr, column: str) -> list[Any]:
-        return _collect(frame.filter(mask).select(nw.col(column)).head(5))[column].tolist()
+        return to_pandas(frame.filter(mask).select(nw.col(column)).head(5))[column].tolist()
 
     if counts["customer"]:
         raise ValueError(
@@ -209,7 +194,7 @@ def customer_value(
     1           b   20.0       1        0          0.0
     2           c    0.0       1        1          0.0
     """
-    by_cols = _by_list(by)
+    by_cols = as_list(by)
     frame = compute_frame(data)
     _validate(frame, customer=customer, value=value, date=date, by=by_cols)
     frame = local_datetimes(frame, [date])
@@ -233,7 +218,7 @@ def customer_value(
             nw.col("_purchase_date").max().alias("last_purchase"),
         ]
     grouped = frame.with_columns(*derived).group_by(*by_cols, customer).agg(*aggs)
-    out = _collect(grouped)
+    out = to_pandas(grouped)
     out["value"] = out["value"].astype("float64")
     out["gross_value"] = out["gross_value"].astype("float64")
     out["orders"] = out["orders"].astype("int64")
@@ -255,6 +240,6 @@ def net_values(data: Any, *, customer: str, value: str, by: Sequence[str] = ()) 
     frame = compute_frame(data)
     _validate(frame, customer=customer, value=value, date=None, by=by_cols)
     grouped = frame.group_by(*by_cols, customer).agg(nw.col(value).sum().alias("value"))
-    out = _collect(grouped.select(*by_cols, "value"))
+    out = to_pandas(grouped.select(*by_cols, "value"))
     out["value"] = out["value"].astype("float64")
     return out

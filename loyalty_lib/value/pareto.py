@@ -55,10 +55,10 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import LoyaltyWarning, SmallBaseWarning, examples
+from loyalty_lib._checks import LoyaltyWarning, SmallBaseWarning, as_list, check_scalar, examples
 from loyalty_lib.engines import compute_frame, local_datetimes
 from loyalty_lib.stats.concentration import concentration, concentration_bootstrap
-from loyalty_lib.value.customers import _by_list, _validate, customer_value, net_values
+from loyalty_lib.value.customers import _validate, customer_value, net_values
 
 __all__ = [
     "NON_POSITIVE",
@@ -74,13 +74,15 @@ _FREQUENCIES = {"year": "1y", "quarter": "1q", "month": "1mo"}
 
 
 def _check_share(name: str, x: float, *, upper_open: bool = False) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name}: expected a number between 0 and 1, got {x!r}")
-    x = float(x)
-    if not 0 < x <= 1 or (upper_open and x == 1):
-        bound = "0 < {0} < 1" if upper_open else "0 < {0} <= 1"
-        raise ValueError(f"{name}: must satisfy {bound.format(name)}, got {x!r}")
-    return x
+    """:func:`check_scalar` for a share in (0, 1] (or (0, 1)), in this module's tested wording."""
+    upper = {"lt": 1} if upper_open else {"le": 1}
+    try:
+        return float(check_scalar(x, name, float, gt=0, **upper))
+    except TypeError:
+        raise TypeError(f"{name}: expected a number between 0 and 1, got {x!r}") from None
+    except ValueError:
+        bound = f"0 < {name} < 1" if upper_open else f"0 < {name} <= 1"
+        raise ValueError(f"{name}: must satisfy {bound}, got {float(x)!r}") from None
 
 
 def _split_row(values: np.ndarray, top: float, target: float) -> dict[str, float | int]:
@@ -185,9 +187,11 @@ def pareto_split(
     top = _check_share("top", top)
     target = _check_share("target", target)
     confidence = _check_share("confidence", confidence, upper_open=True)
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ValueError(f"n_boot: expected a whole number >= 0, got {n_boot!r}")
-    by_cols = _by_list(by)
+    try:
+        check_scalar(n_boot, "n_boot", int, ge=0)
+    except (TypeError, ValueError):
+        raise ValueError(f"n_boot: expected a whole number >= 0, got {n_boot!r}") from None
+    by_cols = as_list(by)
     per_customer = net_values(data, customer=customer, value=value, by=by_cols)
     groups = per_customer.groupby(by_cols, sort=True) if by_cols else [((), per_customer)]
     rng = np.random.default_rng(seed)

@@ -11,13 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import require_result_columns
+
 __all__ = ["plot_abc", "plot_concentration_by_period", "plot_lorenz"]
-
-
-def _require(frame: pd.DataFrame, columns: list[str], producer: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"columns {missing} not found; pass the result of {producer}()")
 
 
 def _axes(ax: Any) -> Any:
@@ -28,6 +24,7 @@ def _axes(ax: Any) -> Any:
     return ax
 
 
+# long: one figure drawn top to bottom; the split markers reuse its axes and labels
 def plot_lorenz(
     curve: pd.DataFrame,
     split: pd.DataFrame | None = None,
@@ -61,7 +58,7 @@ def plot_lorenz(
     """
     from matplotlib.ticker import PercentFormatter
 
-    _require(
+    require_result_columns(
         curve,
         ["customer_share", "value_share", "top_customer_share", "top_value_share"],
         "lorenz_curve",
@@ -82,7 +79,7 @@ def plot_lorenz(
     ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="equality: every customer alike")
     title = "Lorenz curve of customer net value"
     if split is not None:
-        _require(
+        require_result_columns(
             split,
             [
                 "top",
@@ -153,7 +150,9 @@ def plot_abc(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     """
     from matplotlib.ticker import PercentFormatter
 
-    _require(summary, ["abc_class", "customers", "customer_share", "value_share"], "abc_summary")
+    require_result_columns(
+        summary, ["abc_class", "customers", "customer_share", "value_share"], "abc_summary"
+    )
     ax = _axes(ax)
     shown = summary[summary["customer_share"].notna()].reset_index(drop=True)
     positions = np.arange(len(shown))
@@ -214,7 +213,7 @@ def plot_concentration_by_period(by_period: pd.DataFrame, *, ax: Any = None) -> 
     """
     from matplotlib.ticker import PercentFormatter
 
-    _require(
+    require_result_columns(
         by_period,
         ["period_label", "customers", "top", "top_value_share", "gini"],
         "pareto_by_period",
