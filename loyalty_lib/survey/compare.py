@@ -28,6 +28,7 @@ from scipy import optimize, stats
 
 from loyalty_lib._checks import LoyaltyWarning
 from loyalty_lib.engines import local_datetimes
+from loyalty_lib.stats.multiple import ADJUSTMENTS, adjust_p_values, check_adjust
 from loyalty_lib.stats.nps_intervals import (
     bootstrap_draws,
     centre_and_se,
@@ -47,7 +48,7 @@ from loyalty_lib.survey.answers import (
     to_pandas,
 )
 
-__all__ = ["compare_nps", "nps_trend"]
+__all__ = ["adjust_trends", "compare_nps", "nps_trend"]
 
 PERIOD = "period"
 FREQUENCIES = {"D": ("1d", "D"), "MS": ("1mo", "MS"), "QS": ("1q", "QS"), "YS": ("1y", "YS")}
@@ -238,8 +239,17 @@ def nps_trend(
     errors: str = "raise",
     n_boot: int = 2000,
     random_state: int | np.random.Generator | None = None,
+    baseline: str | pd.Timestamp | None = None,
+    adjust: str = "holm",
+    persist: int = 2,
 ) -> pd.DataFrame:
-    """NPS per period (and group), with the change from the previous period.
+    """NPS per period (and group), each period tested against its baseline.
+
+    The procedure is declared before the data are seen (:mod:`loyalty_lib.stats.changes`):
+    every period against the previous one (or one declared ``baseline`` period), the
+    p-values of all rows adjusted together (``adjust``), and a change called *lasting*
+    only when the next ``persist`` periods still differ from the same baseline in the
+    same direction.
 
     Parameters
     ----------
@@ -253,6 +263,16 @@ def nps_trend(
     freq
         Period length: ``"MS"`` (calendar month, default), ``"QS"`` (quarter),
         ``"YS"`` (year) or ``"D"`` (day).
+    baseline
+        ``None`` (default): each period against the previous one. A date (``"2024-01"``):
+        each period against that period of the same series.
+    adjust
+        ``"holm"`` (default; family-wise error rate) or ``"fdr_bh"`` (Benjamini–Hochberg):
+        the adjustment over every tested row of the result (all groups and periods). To
+        adjust several trends shown on one page as one family use :func:`adjust_trends`.
+    persist
+        Persistence rule of ``lasting``: the number of later periods (≥ 1) that must each
+        still differ from the same baseline, same sign, at p < 1 − confidence.
 
     Returns
     -------
@@ -262,12 +282,20 @@ def nps_trend(
         the ``by`` columns, ``period`` (start of the period), then the columns of
         :func:`loyalty_lib.nps`, then
 
-        - ``change``: NPS minus the previous period's NPS (points; missing for the
-          first period or when either base is empty);
-        - ``change_ci_lower``, ``change_ci_upper``: interval of the change;
-        - ``change_p_value``: two-sided p-value of the change;
-        - ``change_significant``: ``change_p_value < 1 − confidence`` (missing where no
-          change is computed).
+        - ``difference``: NPS minus the baseline period's NPS (points; missing for the
+          baseline itself, the first period, or when either base is empty);
+        - ``difference_ci_lower``, ``difference_ci_upper``: its interval (unadjusted);
+        - ``p_value``: two-sided p-value of the difference, unadjusted;
+        - ``p_value_adjusted``: adjusted over the family (``attrs["adjust"]``);
+        - ``significant``: ``p_value_adjusted < 1 − confidence`` (missing where no
+          difference is computed);
+        - ``confirmed``: the next ``persist`` periods differ from the same baseline in
+          the same direction at p < 1 − confidence (missing when they are not all there);
+        - ``lasting``: ``significant`` and ``confirmed``.
+
+        ``attrs``: ``adjust``, ``adjustment`` (its wording), ``family_size`` (tests
+        adjusted together), ``baseline`` (``"previous period"`` or the date), ``persist``
+        and ``procedure`` (a sentence for the page).
 
     Examples
     --------
@@ -278,14 +306,17 @@ def nps_trend(
     ...     "wave": pd.to_datetime(["2024-01-03"] * 4 + ["2024-02-09"] * 4),
     ... })
     >>> trend = nps_trend(answers, "score", "wave", min_base=3)
-    >>> trend[["period", "n", "nps", "change", "change_significant"]]
-          period  n   nps  change  change_significant
-    0 2024-01-01  4  25.0     NaN                <NA>
-    1 2024-02-01  4 -50.0   -75.0               False
+    >>> trend[["period", "n", "nps", "difference", "p_value_adjusted", "significant"]]
+          period  n   nps  difference  p_value_adjusted  significant
+    0 2024-01-01  4  25.0         NaN               NaN         <NA>
+    1 2024-02-01  4 -50.0       -75.0          0.324872        False
     """
     check_method(method)
     z_value(confidence)
     check_base(min_base)
+    check_adjust(adjust)
+    if isinstance(persist, bool) or not isinstance(persist, int) or persist < 1:
+        raise ValueError(f"persist: expected a whole number of periods >= 1, got {persist!r}")
     if freq not in FREQUENCIES:
         raise ValueError(f"freq: expected one of {list(FREQUENCIES)}, got {freq!r}")
     spec = ScoreSpec.declare(scale, cut_points)
@@ -331,33 +362,142 @@ def nps_trend(
         n_boot=n_boot,
         rng=rng,
     )
-    changes = []
-    for i in range(len(out)):
-        same_series = i > 0 and all(_same(table.at[i, c], table.at[i - 1, c]) for c in by_cols)
-        if not same_series:
-            changes.append(
-                dict.fromkeys(("difference", "lower", "upper", "z", "p_value"), math.nan)
-            )
-            continue
-        changes.append(
-            compare_groups(
-                groups[i],
-                groups[i - 1],
-                method=method,
-                confidence=confidence,
-                n_boot=n_boot,
-                rng=rng,
-            )
+    base_at = _baselines(table, by_cols, baseline)
+    nan_test = dict.fromkeys(("difference", "lower", "upper", "z", "p_value"), math.nan)
+
+    def test(i: int, j: int | None) -> dict[str, float]:
+        if j is None or i == j:
+            return nan_test
+        return compare_groups(
+            groups[i], groups[j], method=method, confidence=confidence, n_boot=n_boot, rng=rng
         )
-    out["change"] = [100 * c["difference"] for c in changes]
-    out["change_ci_lower"] = [100 * c["lower"] for c in changes]
-    out["change_ci_upper"] = [100 * c["upper"] for c in changes]
-    out["change_p_value"] = [c["p_value"] for c in changes]
-    out["change_significant"] = pd.array(
-        [None if math.isnan(c["p_value"]) else c["p_value"] < 1 - confidence for c in changes],
-        dtype="boolean",
+
+    changes = [test(i, base_at[i]) for i in range(len(out))]
+    alpha = 1 - confidence
+    confirmed = []
+    for i, change in enumerate(changes):
+        later = [i + k for k in range(1, persist + 1)]
+        if math.isnan(change["p_value"]) or not all(
+            k < len(out) and base_at[k] is not None and _same_series(table, by_cols, i, k)
+            for k in later
+        ):
+            confirmed.append(None)
+            continue
+        follow = [test(k, base_at[i]) for k in later]
+        if any(math.isnan(f["p_value"]) for f in follow):
+            confirmed.append(None)
+            continue
+        sign = np.sign(change["difference"])
+        confirmed.append(
+            all(np.sign(f["difference"]) == sign and f["p_value"] < alpha for f in follow)
+        )
+    out["difference"] = [100 * c["difference"] for c in changes]
+    out["difference_ci_lower"] = [100 * c["lower"] for c in changes]
+    out["difference_ci_upper"] = [100 * c["upper"] for c in changes]
+    out["p_value"] = [c["p_value"] for c in changes]
+    out["confirmed"] = pd.array(confirmed, dtype="boolean")
+    out.attrs.update(
+        baseline="previous period" if baseline is None else str(baseline),
+        persist=persist,
+        confidence=confidence,
     )
+    (out,) = adjust_trends(out, adjust=adjust)
     return out
+
+
+def adjust_trends(*trends: pd.DataFrame, adjust: str = "holm") -> tuple[pd.DataFrame, ...]:
+    """Adjust the p-values of several :func:`nps_trend` results as one family.
+
+    A page that shows the overall trend and the trend per segment makes one family of
+    tests: adjusting each separately would let the page flag something by chance more
+    often than 1 − confidence. Returns copies with ``p_value_adjusted``, ``significant``
+    and ``lasting`` recomputed over all rows of all ``trends`` and the attrs updated.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from loyalty_lib import nps_trend
+    >>> from loyalty_lib.survey.compare import adjust_trends
+    >>> answers = pd.DataFrame({"score": [10, 9, 8, 2, 10, 3, 1, 0],
+    ...     "wave": pd.to_datetime(["2024-01-03"] * 4 + ["2024-02-09"] * 4),
+    ...     "region": list("NSNSNSNS")})
+    >>> overall = nps_trend(answers, "score", "wave", min_base=1)
+    >>> regions = nps_trend(answers, "score", "wave", by="region", min_base=1)
+    >>> overall, regions = adjust_trends(overall, regions)
+    >>> overall.attrs["family_size"]
+    3
+    """
+    check_adjust(adjust)
+    if not trends:
+        raise ValueError("trends: give at least one nps_trend result")
+    for k, trend in enumerate(trends):
+        missing = [c for c in ("p_value", "confirmed") if c not in trend.columns]
+        if missing:
+            raise ValueError(f"trends[{k}]: columns {missing} missing; pass nps_trend results")
+    sizes = [len(t) for t in trends]
+    raw = np.concatenate([t["p_value"].to_numpy(dtype=float) for t in trends])
+    adjusted = adjust_p_values(raw, adjust) if raw.size else raw
+    family = int(np.isfinite(raw).sum())
+    out = []
+    start = 0
+    for trend, size in zip(trends, sizes, strict=True):
+        part = trend.copy()
+        p_adj = adjusted[start : start + size]
+        start += size
+        alpha = 1 - float(trend.attrs.get("confidence", 0.95))
+        part["p_value_adjusted"] = p_adj
+        part["significant"] = pd.array(
+            [None if math.isnan(p) else p < alpha for p in p_adj], dtype="boolean"
+        )
+        part["lasting"] = part["significant"] & part["confirmed"]
+        part.attrs.update(
+            adjust=adjust,
+            adjustment=ADJUSTMENTS[adjust],
+            family_size=family,
+            procedure=_procedure(part.attrs, adjust, family),
+        )
+        out.append(part)
+    return tuple(out)
+
+
+def _procedure(attrs: dict, adjust: str, family: int) -> str:
+    level = f"{float(attrs.get('confidence', 0.95)):.0%}"
+    baseline = attrs.get("baseline", "previous period")
+    against = "the previous one" if baseline == "previous period" else f"{baseline}"
+    persist = int(attrs.get("persist", 2))
+    return (
+        f"Each period is compared with {against}; the {family} p-values are adjusted "
+        f"together ({ADJUSTMENTS[adjust]}) and a change counts as significant when the "
+        f"adjusted p-value is below {1 - float(attrs.get('confidence', 0.95)):.2g}. A change "
+        f"is called lasting only when each of the next {persist} periods still differs from "
+        f"the same baseline in the same direction ({level} level)."
+    )
+
+
+def _same_series(table: pd.DataFrame, by: list[str], i: int, j: int) -> bool:
+    return all(_same(table.at[i, c], table.at[j, c]) for c in by)
+
+
+def _baselines(table: pd.DataFrame, by: list[str], baseline: Any) -> list[int | None]:
+    """Row index of each row's baseline (same series), or None."""
+    rows = len(table)
+    if baseline is None:
+        return [i - 1 if i > 0 and _same_series(table, by, i, i - 1) else None for i in range(rows)]
+    try:
+        when = pd.Timestamp(baseline)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"baseline: expected a date such as '2024-01', got {baseline!r}") from exc
+    periods = pd.to_datetime(table[PERIOD]) if rows else pd.Series(dtype="datetime64[ns]")
+    if rows and not (periods == when).any():
+        raise ValueError(
+            f"baseline: {baseline!r} is not a period of the data "
+            f"({periods.min():%Y-%m-%d} to {periods.max():%Y-%m-%d}); give a period start"
+        )
+    base_of: dict[tuple, int] = {}
+    for i in range(rows):
+        if periods.iloc[i] == when:
+            base_of[tuple(table.at[i, c] for c in by)] = i
+    return [base_of.get(tuple(table.at[i, c] for c in by)) for i in range(rows)]
 
 
 def _same(x: Any, y: Any) -> bool:

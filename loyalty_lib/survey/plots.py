@@ -163,8 +163,9 @@ def plot_nps_trend(
     """NPS per period with its interval band; significant changes marked.
 
     ``trend`` is the frame of :func:`loyalty_lib.nps_trend` (with ``by=by`` for one line
-    per group). Triangles mark periods whose change from the previous period is
-    significant (up: rise, down: fall); hollow dots mark low-base periods.
+    per group). Triangles mark periods whose change from the baseline is significant
+    after the adjustment (``significant``, from ``p_value_adjusted``; up: rise, down:
+    fall); hollow dots mark low-base periods.
     """
     import matplotlib.pyplot as plt
 
@@ -176,8 +177,8 @@ def plot_nps_trend(
             "nps_ci_lower",
             "nps_ci_upper",
             "low_base",
-            "change",
-            "change_significant",
+            "difference",
+            "significant",
         ],
         "nps_trend",
     )
@@ -208,9 +209,9 @@ def plot_nps_trend(
                 markeredgecolor=colour,
                 markersize=6,
             )
-        sig = part["change_significant"].fillna(False).to_numpy(bool)
+        sig = part["significant"].fillna(False).to_numpy(bool)
         for direction, marker in ((1, "^"), (-1, "v")):
-            mask = sig & (np.sign(part["change"].fillna(0).to_numpy()) == direction)
+            mask = sig & (np.sign(part["difference"].fillna(0).to_numpy()) == direction)
             if mask.any():
                 ax.plot(
                     periods[mask],
@@ -233,7 +234,7 @@ def plot_nps_trend(
         ),
         plt.Line2D([], [], marker="o", linestyle="", color="white", markeredgecolor="grey"),
     ]
-    labels += ["significant change vs previous period", "low base"]
+    labels += ["significant change (adjusted p-value)", "low base"]
     ax.legend(
         handles,
         labels,

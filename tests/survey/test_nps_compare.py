@@ -136,13 +136,49 @@ def test_trend_change_and_significance_pinned():
     assert trend["period"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01")]
     assert trend["nps"].tolist() == pytest.approx([30, 10])
     # February vs January: change −20, the pinned adjusted-Wald p ≈ 0.083 (see above)
-    assert math.isnan(trend.loc[0, "change"])
-    assert trend.loc[1, "change"] == pytest.approx(-20)
-    assert trend.loc[1, "change_p_value"] == pytest.approx(0.08322, abs=1e-4)
-    assert not bool(trend.loc[1, "change_significant"])
-    assert pd.isna(trend.loc[0, "change_significant"])
+    assert math.isnan(trend.loc[0, "difference"])
+    assert trend.loc[1, "difference"] == pytest.approx(-20)
+    assert trend.loc[1, "p_value"] == pytest.approx(0.08322, abs=1e-4)
+    assert not bool(trend.loc[1, "significant"])
+    assert pd.isna(trend.loc[0, "significant"])
+    # a family of one test: Holm and BH leave the p-value as it is
+    assert trend.loc[1, "p_value_adjusted"] == pytest.approx(trend.loc[1, "p_value"])
+    assert trend.attrs["adjust"] == "holm" and trend.attrs["family_size"] == 1
     at90 = nps_trend(frame, "score", "wave", confidence=0.90)
-    assert bool(at90.loc[1, "change_significant"])
+    assert bool(at90.loc[1, "significant"])
+
+
+def test_trend_adjusts_the_family_and_states_the_persistence_rule():
+    # four months: a fall in March that holds in April against the same February baseline
+    frame = monthly(
+        {
+            "2024-01-01": (20, 30, 50),
+            "2024-02-01": (20, 30, 50),
+            "2024-03-01": (60, 20, 20),
+            "2024-04-01": (60, 20, 20),
+            "2024-05-01": (60, 20, 20),
+        }
+    )
+    trend = nps_trend(frame, "score", "wave")
+    raw = trend["p_value"].to_numpy()
+    # statsmodels: multipletests(raw[1:], method="holm")
+    from statsmodels.stats.multitest import multipletests
+
+    expected = multipletests(raw[1:], method="holm")[1]
+    assert trend["p_value_adjusted"].to_numpy()[1:] == pytest.approx(expected)
+    assert bool(trend.loc[2, "significant"]) and bool(trend.loc[2, "lasting"])
+    # April and May are not changes; May has no two later periods: persistence unknown
+    assert not bool(trend.loc[3, "significant"]) and pd.isna(trend.loc[4, "confirmed"])
+    assert "next 2 periods" in trend.attrs["procedure"]
+    one = nps_trend(frame, "score", "wave", persist=3)
+    assert pd.isna(one.loc[2, "confirmed"])  # only two periods follow March
+    against = nps_trend(frame, "score", "wave", baseline="2024-01")
+    assert math.isnan(against.loc[0, "difference"])
+    assert against.loc[4, "difference"] == pytest.approx(-40 - 30)
+    with pytest.raises(ValueError, match="baseline: '2023-01' is not a period"):
+        nps_trend(frame, "score", "wave", baseline="2023-01")
+    with pytest.raises(ValueError, match="adjust"):
+        nps_trend(frame, "score", "wave", adjust="bonferroni")
 
 
 def test_trend_rows_equal_nps_on_each_period_and_compare():
@@ -154,8 +190,8 @@ def test_trend_rows_equal_nps_on_each_period_and_compare():
     for col in ("n", "nps", "nps_ci_lower", "nps_ci_upper", "low_base", "excluded"):
         assert trend.loc[1, col] == expected[col]
     change = compare_nps(feb, jan, "score", method="wald").iloc[0]
-    assert trend.loc[1, "change_ci_lower"] == pytest.approx(change["diff_ci_lower"])
-    assert trend.loc[1, "change_p_value"] == pytest.approx(change["p_value"])
+    assert trend.loc[1, "difference_ci_lower"] == pytest.approx(change["diff_ci_lower"])
+    assert trend.loc[1, "p_value"] == pytest.approx(change["p_value"])
 
 
 def test_trend_fills_empty_periods_and_keeps_groups_apart():
@@ -165,7 +201,7 @@ def test_trend_fills_empty_periods_and_keeps_groups_apart():
     assert trend["region"].tolist() == ["East"] * 3 + ["West"] * 3
     assert trend["n"].tolist() == [20, 0, 20, 0, 10, 0]
     # February East is empty: no change there, nor in March (previous period empty)
-    assert trend["change"].isna().all()
+    assert trend["difference"].isna().all()
     assert trend.loc[1, "low_base"] and math.isnan(trend.loc[1, "nps"])
 
 
@@ -174,7 +210,7 @@ def test_trend_quarterly():
     trend = nps_trend(frame, "score", "wave", freq="QS", min_base=1)
     assert trend["period"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-04-01")]
     assert trend["n"].tolist() == [8, 2]
-    assert trend.loc[1, "change"] == pytest.approx(-100 - 25)
+    assert trend.loc[1, "difference"] == pytest.approx(-100 - 25)
 
 
 def test_trend_input_errors():
