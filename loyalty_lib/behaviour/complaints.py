@@ -31,6 +31,7 @@ import narwhals.stable.v2 as nw
 import pandas as pd
 
 from loyalty_lib._checks import as_frame, as_list, require_columns, to_pandas
+from loyalty_lib.stats.multiple import ADJUSTMENTS, adjust_p_values
 from loyalty_lib.stats.proportions import compare_proportions, wilson_interval
 from loyalty_lib.survey.answers import SIGN, VALID, ScoreSpec, prepare
 from loyalty_lib.survey.score import compare_nps, nps, nps_drivers
@@ -166,6 +167,23 @@ def _grouped(
     return frame.with_columns(_group_expr(complained, resolution_days, quick_days).alias(_GROUP))
 
 
+def _followed(
+    behaviour: pd.DataFrame,
+    complained: str,
+    resolution_days: str,
+    quick_days: float,
+) -> pd.DataFrame:
+    """Follow-up rows, one per customer (their first answer) in each complaint group."""
+    followed = to_pandas(_grouped(behaviour, complained, resolution_days, quick_days, "behaviour"))
+    customer = behaviour.attrs.get("customer")
+    if customer in followed.columns:
+        order = behaviour.attrs.get("survey_date")
+        if order in followed.columns:
+            followed = followed.sort_values(order, kind="stable")
+        followed = followed.drop_duplicates([_GROUP, customer])
+    return followed
+
+
 def complaint_recovery(
     survey: Any,
     behaviour: pd.DataFrame,
@@ -228,13 +246,7 @@ def complaint_recovery(
             f"behaviour: columns {missing} missing; call answer_behaviour with "
             f"keep=[{complained!r}, {resolution_days!r}]"
         )
-    followed = to_pandas(_grouped(behaviour, complained, resolution_days, quick_days, "behaviour"))
-    customer = behaviour.attrs.get("customer")
-    if customer in followed.columns:
-        order = behaviour.attrs.get("survey_date")
-        if order in followed.columns:
-            followed = followed.sort_values(order, kind="stable")
-        followed = followed.drop_duplicates([_GROUP, customer])
+    followed = _followed(behaviour, complained, resolution_days, quick_days)
     rows = []
     for group in GROUPS:
         row = {_GROUP: group}
@@ -281,9 +293,13 @@ def compare_recovery(
     pandas.DataFrame
         One row per measure (``nps``, ``repeat_rate``, ``retention``): ``n_quick``,
         ``n_rest``, ``value_quick``, ``value_rest``, ``difference`` (quick − rest) with
-        ``difference_ci_lower`` / ``difference_ci_upper``, ``p_value``, ``significant``.
+        ``difference_ci_lower`` / ``difference_ci_upper``, ``p_value`` (unadjusted),
+        ``p_value_adjusted`` (Holm over the three measures, named in ``attrs``) and
+        ``significant`` (adjusted p-value below 1 − confidence).
         NPS by :func:`loyalty_lib.compare_nps` (adjusted Wald, points); rates by
-        Newcombe's interval and the z-test (one answer per customer and group).
+        Newcombe's interval and the z-test. Rates count each customer once per group
+        (their first answer) and once in the pooled comparison group, even when they
+        complained both slowly resolved and unresolved.
     """
     groups = complaint_recovery(
         survey,
@@ -316,11 +332,18 @@ def compare_recovery(
         }
     ]
     g = groups.set_index(_GROUP)
+    # the comparison group pools "resolved slowly" and "unresolved": a customer with
+    # complaints in both counts once (their first answer), not once per group
+    rest_rows = _followed(behaviour, complained, resolution_days, quick_days)
+    rest_rows = rest_rows[rest_rows[_GROUP].isin(GROUPS[1:3])]
+    customer = behaviour.attrs.get("customer")
+    if customer in rest_rows.columns:
+        rest_rows = rest_rows.drop_duplicates(customer)
     for name in ("repeat_rate", "retention"):
-        count = "repeat_count" if name == "repeat_rate" else "retained_count"
+        flag = "repeat" if name == "repeat_rate" else "retained"
+        count = f"{flag}_count"
         n1, x1 = int(g.at[GROUPS[0], "followed"]), int(g.at[GROUPS[0], count])
-        slow = g.loc[list(GROUPS[1:3])]
-        n2, x2 = int(slow["followed"].sum()), int(slow[count].sum())
+        n2, x2 = len(rest_rows), int(rest_rows[flag].sum())
         cmp = compare_proportions(x1, n1, x2, n2, confidence)
         rows.append(
             {
@@ -333,5 +356,8 @@ def compare_recovery(
             }
         )
     out = pd.DataFrame(rows)
-    out["significant"] = out["p_value"] < 1 - confidence
+    # the three measures are one family on the page: Holm across them
+    out["p_value_adjusted"] = adjust_p_values(out["p_value"].to_numpy(float), "holm")
+    out["significant"] = out["p_value_adjusted"] < 1 - confidence
+    out.attrs.update(adjust="holm", adjustment=ADJUSTMENTS["holm"], family_size=len(out))
     return out

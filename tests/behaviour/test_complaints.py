@@ -91,12 +91,16 @@ def test_compare_recovery_matches_scipy(demo):
     test = test.set_index("measure")
     g = groups.set_index("complaint_group")
     rest = g.loc[["resolved slowly", "unresolved"]]
+    complainers = behaviour[behaviour["complained"] & ~(behaviour["resolution_days"] <= 2)]
+    pooled = complainers.sort_values("response_date", kind="stable").drop_duplicates("customer_id")
     table = [
         [
             g.loc["resolved quickly", "retained_count"],
             g.loc["resolved quickly", "followed"] - g.loc["resolved quickly", "retained_count"],
         ],
-        [rest["retained_count"].sum(), (rest["followed"] - rest["retained_count"]).sum()],
+        # the pooled group counts each customer once (issue 14: 3 customers were counted
+        # twice, once as "resolved slowly" and once as "unresolved")
+        [pooled["retained"].sum(), (~pooled["retained"]).sum()],
     ]
     assert test.loc["retention", "p_value"] == pytest.approx(
         stats.chi2_contingency(table, correction=False)[1]
@@ -133,3 +137,27 @@ def test_plot(demo):
     assert "Net Promoter Score" in ax.get_xlabel()
     assert len(ax.get_yticklabels()) == 4
     plt.close("all")
+
+
+def test_compare_recovery_counts_each_customer_once_in_the_comparison_group(demo):
+    # plain pandas: complainers not resolved within 2 days, first answer per customer
+    survey, behaviour = demo
+    complainers = behaviour[behaviour["complained"]]
+    rest = complainers[~(complainers["resolution_days"] <= 2)]
+    slow = set(rest.loc[rest["resolution_days"].notna(), "customer_id"])
+    unresolved = set(rest.loc[rest["resolution_days"].isna(), "customer_id"])
+    both = slow & unresolved
+    assert len(both) == 3  # the customers the pooled group used to count twice
+    first = rest.sort_values("response_date", kind="stable").drop_duplicates("customer_id")
+    with pytest.warns(LoyaltyWarning):
+        test = compare_recovery(survey, behaviour, score="score", errors="exclude")
+        groups = complaint_recovery(survey, behaviour, score="score", errors="exclude")
+    test = test.set_index("measure")
+    g = groups.set_index("complaint_group")
+    assert test.loc["retention", "n_rest"] == len(first) == rest["customer_id"].nunique()
+    assert (
+        test.loc["retention", "n_rest"]
+        == g.loc[["resolved slowly", "unresolved"], "followed"].sum() - 3
+    )
+    assert test.loc["repeat_rate", "value_rest"] == pytest.approx(first["repeat"].mean())
+    assert test.loc["retention", "value_rest"] == pytest.approx(first["retained"].mean())
