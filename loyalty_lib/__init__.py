@@ -37,7 +37,11 @@ from loyalty_lib.errors import (
 from loyalty_lib.inputs.validate import validate_sales, validate_survey
 from loyalty_lib.retention.cohorts import cohort_retention, cohort_start
 from loyalty_lib.retention.curves import retention_curve, retention_matrix
-from loyalty_lib.retention.repeat import repeat_purchase_rate, time_to_second_purchase
+from loyalty_lib.retention.repeat import (
+    repeat_purchase_rate,
+    repeat_time_medians,
+    time_to_second_purchase,
+)
 from loyalty_lib.survey.compare import compare_nps, nps_trend
 from loyalty_lib.survey.drivers import nps_drivers
 from loyalty_lib.survey.score import nps, nps_band, nps_distribution, nps_sample_size
@@ -93,6 +97,7 @@ __all__ = [
     "score_spend_correlation",
     "simple_clv",
     "SmallBaseWarning",
+    "repeat_time_medians",
     "time_to_second_purchase",
     "users_referrers",
     "validate_sales",
