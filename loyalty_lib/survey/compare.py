@@ -30,6 +30,7 @@ from loyalty_lib._checks import LoyaltyWarning
 from loyalty_lib.engines import local_datetimes
 from loyalty_lib.stats.multiple import ADJUSTMENTS, adjust_p_values, check_adjust
 from loyalty_lib.stats.nps_intervals import (
+    MIN_BOOT,
     bootstrap_draws,
     centre_and_se,
     check_method,
@@ -52,6 +53,19 @@ __all__ = ["adjust_trends", "compare_nps", "nps_trend"]
 
 PERIOD = "period"
 FREQUENCIES = {"D": ("1d", "D"), "MS": ("1mo", "MS"), "QS": ("1q", "QS"), "YS": ("1y", "YS")}
+
+
+def warn_few_resamples(method: str, n_boot: int, stacklevel: int = 3) -> None:
+    """Check ``n_boot``; LoyaltyWarning when a bootstrap uses fewer than :data:`MIN_BOOT`."""
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 100:
+        raise ValueError(f"n_boot: expected an integer of at least 100, got {n_boot!r}")
+    if method == "bootstrap" and n_boot < MIN_BOOT:
+        warnings.warn(
+            f"n_boot: {n_boot} resamples make the percentile limits move between seeds; "
+            f"use at least {MIN_BOOT}",
+            LoyaltyWarning,
+            stacklevel=stacklevel,
+        )
 
 
 def compare_groups(
@@ -194,6 +208,7 @@ def compare_nps(
     """
     check_method(method)
     z_value(confidence)
+    warn_few_resamples(method, n_boot)
     spec = ScoreSpec.declare(scale, cut_points)
     boot = method == "bootstrap"
     groups = []
@@ -315,6 +330,7 @@ def nps_trend(
     z_value(confidence)
     check_base(min_base)
     check_adjust(adjust)
+    warn_few_resamples(method, n_boot)
     if isinstance(persist, bool) or not isinstance(persist, int) or persist < 1:
         raise ValueError(f"persist: expected a whole number of periods >= 1, got {persist!r}")
     if freq not in FREQUENCIES:

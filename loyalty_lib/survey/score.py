@@ -31,7 +31,7 @@ from loyalty_lib.survey.answers import (
     summarise,
     to_pandas,
 )
-from loyalty_lib.survey.compare import compare_nps, nps_trend
+from loyalty_lib.survey.compare import compare_nps, nps_trend, warn_few_resamples
 from loyalty_lib.survey.drivers import nps_drivers
 
 __all__ = [
@@ -83,7 +83,8 @@ def nps(
     method
         ``"adjusted_wald"`` (default; pseudo-counts ¾, 1½, ¾, interval centred on the
         adjusted estimate), ``"wald"``, ``"score"`` (iterative score interval) or
-        ``"bootstrap"`` (percentile, ``n_boot`` resamples, ``random_state``). See
+        ``"bootstrap"`` (percentile interval, ``n_boot`` resamples, reproducible from
+        ``random_state``; fewer than 2,000 resamples warn). See
         :mod:`loyalty_lib.stats.nps_intervals`.
     confidence
         Confidence level of the interval, strictly between 0 and 1.
@@ -137,6 +138,7 @@ def nps(
     check_method(method)
     z_value(confidence)
     check_base(min_base)
+    warn_few_resamples(method, n_boot)
     spec = ScoreSpec.declare(scale, cut_points)
     by_cols = as_list(by)
     table, groups = prepare_tally(

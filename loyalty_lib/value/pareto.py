@@ -58,6 +58,7 @@ import pandas as pd
 from loyalty_lib._checks import LoyaltyWarning, SmallBaseWarning, as_list, check_scalar, examples
 from loyalty_lib.engines import compute_frame, local_datetimes
 from loyalty_lib.stats.concentration import concentration, concentration_bootstrap
+from loyalty_lib.stats.nps_intervals import MIN_BOOT
 from loyalty_lib.value.customers import _validate, customer_value, net_values
 
 __all__ = [
@@ -191,6 +192,13 @@ def pareto_split(
         check_scalar(n_boot, "n_boot", int, ge=0)
     except (TypeError, ValueError):
         raise ValueError(f"n_boot: expected a whole number >= 0, got {n_boot!r}") from None
+    if 0 < n_boot < MIN_BOOT:
+        warnings.warn(
+            f"n_boot: {n_boot} resamples make percentile limits move between seeds; use at "
+            f"least {MIN_BOOT} (or 0 for no interval)",
+            LoyaltyWarning,
+            stacklevel=2,
+        )
     by_cols = as_list(by)
     per_customer = net_values(data, customer=customer, value=value, by=by_cols)
     groups = per_customer.groupby(by_cols, sort=True) if by_cols else [((), per_customer)]

@@ -19,6 +19,12 @@ from loyalty_lib import cohort_retention, pareto_split
 from loyalty_lib.engines import scan, to_engine
 from loyalty_lib.inputs.datasets import load_sales, load_survey
 
+# fewer than 2,000 resamples keep these property/plumbing tests fast; the warning itself is
+# tested in tests/survey/test_nps_bootstrap.py
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:n_boot.*resamples:loyalty_lib.errors.LoyaltyWarning"
+)
+
 
 @pytest.fixture(autouse=True)
 def pandas_stays_pandas(monkeypatch):

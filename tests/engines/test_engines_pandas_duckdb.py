@@ -17,6 +17,12 @@ import loyalty_lib.engines as engines
 from loyalty_lib import cohort_retention, customer_value, nps, pareto_split
 from loyalty_lib.inputs.datasets import load_sales, load_survey
 
+# fewer than 2,000 resamples keep these property/plumbing tests fast; the warning itself is
+# tested in tests/survey/test_nps_bootstrap.py
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:n_boot.*resamples:loyalty_lib.errors.LoyaltyWarning"
+)
+
 
 @pytest.fixture(scope="module")
 def data():

@@ -17,6 +17,13 @@ from loyalty_lib import cohort_retention
 from loyalty_lib.engines import to_engine
 from loyalty_lib.inputs.datasets import load_sales, load_survey
 
+# fewer than 2,000 resamples keep these property/plumbing tests fast; the warning itself is
+# tested in tests/survey/test_nps_bootstrap.py
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:n_boot.*resamples:loyalty_lib.errors.LoyaltyWarning"
+)
+
+
 pyspark = pytest.importorskip("pyspark")
 
 

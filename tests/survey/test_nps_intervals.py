@@ -12,6 +12,13 @@ from scipy import optimize, stats
 from loyalty_lib import nps
 from loyalty_lib.stats.nps_intervals import nps_interval, score_interval
 
+# fewer than 2,000 resamples keep these property/plumbing tests fast; the warning itself is
+# tested in tests/survey/test_nps_bootstrap.py
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:n_boot.*resamples:loyalty_lib.errors.LoyaltyWarning"
+)
+
+
 Z95 = stats.norm.ppf(0.975)
 
 

@@ -10,6 +10,13 @@ from hypothesis import strategies as st
 
 from loyalty_lib import compare_nps, nps
 
+# fewer than 2,000 resamples keep these property/plumbing tests fast; the warning itself is
+# tested in tests/survey/test_nps_bootstrap.py
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:n_boot.*resamples:loyalty_lib.errors.LoyaltyWarning"
+)
+
+
 answers = st.lists(
     st.tuples(
         st.one_of(st.none(), st.integers(0, 10)),

@@ -16,6 +16,12 @@ import pytest
 import loyalty_lib.survey.answers as npi
 from loyalty_lib import LoyaltyWarning, compare_nps, nps, nps_trend
 
+# fewer than 2,000 resamples keep these property/plumbing tests fast; the warning itself is
+# tested in tests/survey/test_nps_bootstrap.py
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:n_boot.*resamples:loyalty_lib.errors.LoyaltyWarning"
+)
+
 
 @pytest.fixture
 def queries(monkeypatch):

@@ -9,6 +9,13 @@ import pytest
 from loyalty_lib.stats.concentration import concentration
 from loyalty_lib.value.pareto import pareto_split
 
+# fewer than 2,000 resamples keep these property/plumbing tests fast; the warning itself is
+# tested in tests/survey/test_nps_bootstrap.py
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:n_boot.*resamples:loyalty_lib.errors.LoyaltyWarning"
+)
+
+
 CI_COLUMNS = [
     f"{s}_ci_{side}"
     for s in ("top_value_share", "customer_share_for_target", "gini")

@@ -19,6 +19,12 @@ from loyalty_lib.value.plots import (  # noqa: E402
     plot_lorenz,
 )
 
+# fewer than 2,000 resamples keep these plotting tests fast; the warning itself is
+# tested in tests/survey/test_nps_bootstrap.py
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:n_boot.*resamples:loyalty_lib.errors.LoyaltyWarning"
+)
+
 
 @pytest.fixture
 def data() -> pd.DataFrame:
