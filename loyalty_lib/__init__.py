@@ -44,7 +44,13 @@ from loyalty_lib.retention.repeat import (
 )
 from loyalty_lib.survey.compare import compare_nps, nps_trend
 from loyalty_lib.survey.drivers import nps_drivers
-from loyalty_lib.survey.score import nps, nps_band, nps_distribution, nps_sample_size
+from loyalty_lib.survey.score import (
+    nps,
+    nps_band,
+    nps_band_interval,
+    nps_distribution,
+    nps_sample_size,
+)
 from loyalty_lib.value.abc import abc_classes, abc_summary
 from loyalty_lib.value.customers import customer_value
 from loyalty_lib.value.pareto import lorenz_curve, pareto_by_period, pareto_split
@@ -77,6 +83,7 @@ __all__ = [
     "LoyaltyWarning",
     "nps",
     "nps_band",
+    "nps_band_interval",
     "nps_distribution",
     "nps_drivers",
     "nps_sample_size",

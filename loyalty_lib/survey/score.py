@@ -38,6 +38,7 @@ __all__ = [
     "compare_nps",
     "nps",
     "nps_band",
+    "nps_band_interval",
     "nps_distribution",
     "nps_drivers",
     "nps_sample_size",
@@ -158,19 +159,37 @@ def nps(
     )
 
 
+#: The article's bands (seed 002), as it states them: above 50, 10–45, below 10.
 BANDS = (
     (50.0, "among the favourites"),
     (10.0, "known, but must become more customer-centred"),
     (-math.inf, "not valued by its customers"),
 )
+#: Our reading of 45 < NPS ≤ 50, which the article leaves out (a choice, said on the page).
+GAP_BAND = "between the article's bands (45–50: not covered by the source)"
+#: The article's own words for the three bands, for quoting on a page.
+SOURCE_BANDS = (
+    "above 50: among the favourites",
+    "10–45: the brand is known, but must become more customer-centred",
+    "below 10: customers do not value the company",
+)
+
+
+def _band(v: float) -> str:
+    if v > 50:
+        return BANDS[0][1]
+    if v > 45:
+        return GAP_BAND
+    return BANDS[1][1] if v >= 10 else BANDS[2][1]
 
 
 def nps_band(value: Any) -> Any:
     """The reading of an NPS from the source article (seed 002).
 
-    Above 50: "among the favourites"; 10 to 50: "known, but must become more
-    customer-centred"; below 10: "not valued by its customers". The bounds 10 and 50
-    belong to the middle band.
+    The article: above 50 "among the favourites"; 10–45 "known, but must become more
+    customer-centred"; below 10 "not valued by its customers". It says nothing about
+    45–50: a score above 45 and up to 50 gets :data:`GAP_BAND` (our choice, not the
+    article's; pages say so). The bounds 10 and 45 belong to the middle band, 50 to the gap.
 
     Parameters
     ----------
@@ -183,8 +202,10 @@ def nps_band(value: Any) -> Any:
     >>> from loyalty_lib import nps_band
     >>> nps_band(62.5)
     'among the favourites'
-    >>> nps_band(10)
+    >>> nps_band(45)
     'known, but must become more customer-centred'
+    >>> nps_band(48)
+    "between the article's bands (45–50: not covered by the source)"
     >>> nps_band([-20.0, None]).tolist()
     ['not valued by its customers', nan]
     """
@@ -194,9 +215,7 @@ def nps_band(value: Any) -> Any:
             raise ValueError("value: NPS is missing (NaN): no band for a group without answers")
         if not -100 <= value <= 100:
             raise ValueError(f"value: NPS must lie within −100…100, got {value}")
-        if value > 50:
-            return BANDS[0][1]
-        return BANDS[1][1] if value >= 10 else BANDS[2][1]
+        return _band(value)
     if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, pd.Series, np.ndarray)):
         raise ValueError(f"value: expected a number or a sequence of numbers, got {value!r}")
     series = pd.Series(value, dtype="float64") if not isinstance(value, pd.Series) else value
@@ -209,10 +228,33 @@ def nps_band(value: Any) -> Any:
             f"value: {len(shown)} values are not NPS values within −100…100: {shown[:5]}"
         )
     labels = pd.Series(np.nan, index=numeric.index, dtype="object")
-    labels[numeric > 50] = BANDS[0][1]
-    labels[(numeric >= 10) & (numeric <= 50)] = BANDS[1][1]
-    labels[numeric < 10] = BANDS[2][1]
+    known = numeric.notna()
+    labels[known] = [_band(v) for v in numeric[known]]
     return labels
+
+
+def nps_band_interval(lower: float, upper: float) -> str:
+    """The band read from an interval: one band, or "on the boundary" between two or more.
+
+    A score whose interval straddles a band boundary (10, 45 or 50) cannot be placed in
+    one band: the answer names the bands the interval touches.
+
+    Examples
+    --------
+    >>> from loyalty_lib.survey.score import nps_band_interval
+    >>> nps_band_interval(20.0, 30.0)
+    'known, but must become more customer-centred'
+    >>> nps_band_interval(5.0, 14.0)[:60]
+    'on the boundary between not valued by its customers and know'
+    """
+    low, high = nps_band(float(lower)), nps_band(float(upper))
+    if float(lower) > float(upper):
+        raise ValueError(f"lower: {lower} is above upper {upper}")
+    if low == high:
+        return low
+    order = [BANDS[2][1], BANDS[1][1], GAP_BAND, BANDS[0][1]]
+    touched = order[order.index(low) : order.index(high) + 1]
+    return "on the boundary between " + " and ".join(touched)
 
 
 def nps_sample_size(

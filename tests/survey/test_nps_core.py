@@ -210,14 +210,17 @@ def test_input_never_mutated():
     ("value", "band"),
     [
         (62.0, "among the favourites"),
-        (50.0, "known, but must become more customer-centred"),
+        (45.0, "known, but must become more customer-centred"),
         (10.0, "known, but must become more customer-centred"),
+        (45.01, "between the article's bands (45–50: not covered by the source)"),
+        (50.0, "between the article's bands (45–50: not covered by the source)"),
         (9.99, "not valued by its customers"),
         (-100, "not valued by its customers"),
     ],
 )
 def test_nps_band_seed_002_reading(value, band):
-    # seed 002: above 50 favourites; 10–50 known but must improve; below 10 not valued
+    # seed 002 line 180-182, exactly: above 50 favourites; 10–45 known but must improve; below
+    # 10 not valued. 45–50 is not in the article (the old test read 50 as "known": issue 14)
     assert nps_band(value) == band
 
 
@@ -261,3 +264,17 @@ def test_distribution_all_points_and_categories():
     assert dist.loc[10, "pct"] == pytest.approx(50.0)
     assert dist.loc[6, "category"] == "detractor" and dist.loc[7, "category"] == "passive"
     assert dist.loc[9, "category"] == "promoter"
+
+
+def test_nps_band_from_an_interval():
+    from loyalty_lib.survey.score import nps_band_interval
+
+    assert nps_band_interval(12, 40) == "known, but must become more customer-centred"
+    assert nps_band_interval(40, 55) == (
+        "on the boundary between known, but must become more customer-centred and "
+        "between the article's bands (45–50: not covered by the source) and among the "
+        "favourites"
+    )
+    assert nps_band_interval(-5, 9.9) == "not valued by its customers"
+    with pytest.raises(ValueError, match="above upper"):
+        nps_band_interval(20, 10)
