@@ -11,6 +11,7 @@ drivers in :mod:`loyalty_lib.survey.drivers`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -19,6 +20,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
+from loyalty_lib.stats.cluster import design_effect
 from loyalty_lib.stats.nps_intervals import check_method, z_value
 from loyalty_lib.survey.answers import (
     SIGN,
@@ -60,6 +62,8 @@ def nps(
     errors: str = "raise",
     n_boot: int = 2000,
     random_state: int | np.random.Generator | None = None,
+    customer: str | None = None,
+    repeated: str | None = None,
 ) -> pd.DataFrame:
     """Net Promoter Score per group, with base size and confidence interval.
 
@@ -100,6 +104,16 @@ def nps(
         out and counted in ``excluded``.
     n_boot, random_state
         Bootstrap resamples and seed (``method="bootstrap"`` only).
+    customer
+        Optional customer id column. Customers who answered several times give alike
+        answers, so the independent-answers interval is too narrow.
+    repeated
+        What to do with repeated respondents (needs ``customer``): ``"cluster"`` (the
+        default when ``customer`` is given): the variance is the cluster-robust one by
+        customer (:mod:`loyalty_lib.stats.cluster`, statsmodels' small-sample factor
+        G/(G − 1)); the interval uses the effective counts n / ``design_effect``.
+        ``"ignore"``: answers treated as independent (the columns still report the design
+        effect). Not with ``weight`` or ``method="score"``/``"bootstrap"``.
 
     Returns
     -------
@@ -117,7 +131,10 @@ def nps(
           also with ``method="adjusted_wald"``);
         - ``nps_ci_lower``, ``nps_ci_upper``: the interval, within −100…100;
         - ``low_base``: base below ``min_base``;
-        - ``excluded``: answers left out (missing, or invalid with ``errors="exclude"``).
+        - ``excluded``: answers left out (missing, or invalid with ``errors="exclude"``);
+        - with ``customer``: ``customers`` (distinct respondents) and ``design_effect``
+          (cluster-robust over independent variance; 1 when nobody answered twice),
+          ``attrs["repeated"]`` names the policy.
 
         A group whose answers are all missing or excluded has ``n = 0`` and missing
         statistics.
@@ -146,7 +163,13 @@ def nps(
         data, score, spec, by=by_cols, weight=weight, cells=method == "bootstrap", errors=errors
     )
     rng = np.random.default_rng(random_state)
-    return summarise(
+    policy = _repeated_policy(customer, repeated, weight, method)
+    deff = None
+    if policy is not None:
+        deff = _design_effects(data, score, spec, by_cols, customer, errors, table)
+        if policy == "cluster":
+            groups = [_shrink(g, d) for g, d in zip(groups, deff["design_effect"], strict=True)]
+    out = summarise(
         table,
         groups,
         by_cols,
@@ -156,6 +179,80 @@ def nps(
         min_base=min_base,
         n_boot=n_boot,
         rng=rng,
+    )
+    if deff is not None:
+        out["customers"] = deff["customers"].to_numpy()
+        out["design_effect"] = deff["design_effect"].to_numpy()
+        out.attrs["repeated"] = policy
+    return out
+
+
+def _repeated_policy(
+    customer: str | None, repeated: str | None, weight: str | None, method: str
+) -> str | None:
+    if customer is None:
+        if repeated is not None:
+            raise ValueError(f"repeated={repeated!r} needs customer=, the customer id column")
+        return None
+    policy = "cluster" if repeated is None else repeated
+    if policy not in ("cluster", "ignore"):
+        raise ValueError(f"repeated: expected 'cluster' or 'ignore', got {repeated!r}")
+    if policy == "cluster" and (weight is not None or method not in ("wald", "adjusted_wald")):
+        raise ValueError(
+            "repeated='cluster' works with method='wald' or 'adjusted_wald' and no weight; "
+            "pass repeated='ignore' to treat answers as independent"
+        )
+    return policy
+
+
+def _design_effects(
+    data: Any,
+    score: str,
+    spec: ScoreSpec,
+    by: list[str],
+    customer: str,
+    errors: str,
+    table: pd.DataFrame,
+) -> pd.DataFrame:
+    """Customers and design effect per group of ``table`` (in its row order)."""
+    import warnings
+
+    with warnings.catch_warnings():  # the same answers were checked (and warned) above
+        warnings.simplefilter("ignore")
+        frame = prepare(data, score, spec, by=by, extra=[customer], errors=errors)
+    # derive the squared sign first: group-by aggregations stay simple sums (every engine)
+    per_customer = to_pandas(
+        frame.filter(nw.col(VALID) == 1)
+        .with_columns((nw.col(SIGN) * nw.col(SIGN)).alias("_sq"))
+        .group_by(*by, customer)
+        .agg(nw.col(SIGN).sum().alias("_sum"), nw.len().alias("_n"), nw.col("_sq").sum())
+    )
+    missing_ids = int(per_customer[customer].isna().sum())
+    if missing_ids:
+        raise ValueError(f"{customer}: {missing_ids} valid answers have no customer id")
+    rows = []
+    parts = per_customer.groupby(by, dropna=False, sort=False) if by else [((), per_customer)]
+    found = {}
+    for key, part in parts:
+        key = key if isinstance(key, tuple) else (key,)
+        sums, counts = part["_sum"].to_numpy(float), part["_n"].to_numpy(float)
+        d = design_effect(sums, counts, float(part["_sq"].sum()))
+        found[tuple(None if pd.isna(k) else k for k in key)] = (len(part), d)
+    for row in table[by].itertuples(index=False, name=None) if by else [()]:
+        key = tuple(None if pd.isna(k) else k for k in row)
+        customers, d = found.get(key, (0, math.nan))
+        rows.append({"customers": customers, "design_effect": d})
+    return pd.DataFrame(rows)
+
+
+def _shrink(group: Any, deff: float) -> Any:
+    """The group with effective counts n / design effect (unchanged when it is not known)."""
+    if not (deff > 0) or math.isnan(deff):
+        return group
+    return dataclasses.replace(
+        group,
+        n_effective=group.n_effective / deff,
+        effective=tuple(c / deff for c in group.effective),
     )
 
 
