@@ -1,8 +1,13 @@
-"""The sanitiser of stakeholder pages (nh3): what it keeps, what it drops."""
+"""The sanitiser of stakeholder pages (nh3) and the one Content-Security-Policy of a run."""
+
+from html.parser import HTMLParser
 
 import nbformat
 
-from loyalty_lib.reporting.html_safety import clean_html, sanitize_notebook
+from loyalty_lib.reporting.html import notebook_to_html
+from loyalty_lib.reporting.html_safety import CSP, clean_html, sanitize_notebook
+
+KERNEL = {"name": "loyalty", "display_name": "Python (loyalty)", "language": "python"}
 
 
 def test_script_and_style_are_dropped_with_their_content():
@@ -51,3 +56,40 @@ def test_markdown_outputs_show_raw_html_as_text_and_keep_relative_links():
         "&lt;img src=x onerror=alert(1)&gt; "
         '<a href="#harmful-link">js</a> <a>web</a> <a href="ok_b.html#top">next</a></p>\n'
     }
+
+
+class _Csp(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.policies = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
+            self.policies.append(attrs["content"])
+
+
+def policies(page: str) -> list[str]:
+    parser = _Csp()
+    parser.feed(page)
+    return parser.policies
+
+
+def test_one_policy_for_the_index_and_every_page(tmp_path):
+    from loyalty_lib.reporting.index import index_html
+    from loyalty_lib.reporting.runner import ReportOutcome, RunSummary
+
+    assert CSP == "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
+    assert not set('"<>&') & set(CSP)  # written into attributes as it is
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = KERNEL
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": "1"})]
+    nb.cells.append(cell)
+    nbformat.write(nb, str(tmp_path / "page.ipynb"))
+    page = notebook_to_html(tmp_path / "page.ipynb", title="Page", footer="footer")
+    report = ReportOutcome("page", "Page", "ok", 1.0, {}, html="page.html", headline="h")
+    index = index_html(RunSummary("r1", tmp_path, "2024-01-01", 1.0, [report]), str)
+    assert policies(page) == [CSP]
+    assert policies(index) == [CSP]
+    assert f'content="{CSP}"' in page and f'content="{CSP}"' in index
