@@ -14,14 +14,12 @@ from typing import Any
 
 import yaml
 
+from loyalty_lib.errors import ReportConfigError
+
 __all__ = ["ReportConfigError", "ReportSpec", "RunConfig", "load_config", "parse_overrides"]
 
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-class ReportConfigError(ValueError):
-    """``reports.yaml`` or a command-line override is invalid; the message says where."""
 
 
 @dataclass(frozen=True)
