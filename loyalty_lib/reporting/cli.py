@@ -7,11 +7,12 @@ bad configuration or override, 130 when interrupted (nothing published).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 from collections.abc import Sequence
 
-from loyalty_lib.reporting.config import ReportConfigError, RunConfig, load_config, parse_overrides
+from loyalty_lib.reporting.config import ReportConfigError, load_config, parse_overrides
 from loyalty_lib.reporting.runner import _INTERRUPTED, _describe_error, _terminate, run_reports
 
 __all__ = ["main"]
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(opts.config)
         if opts.kernel:
-            config = RunConfig(config.reports, opts.kernel, config.cell_timeout, config.root)
+            config = dataclasses.replace(config, kernel=opts.kernel)
         if opts.list:
             for spec in config.reports:
                 print(f"{spec.name}\t{spec.notebook.name}\t{spec.title}")
