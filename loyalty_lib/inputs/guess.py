@@ -232,6 +232,8 @@ def _sales_guess(guess: Guess, frame: pd.DataFrame, headers: list[str], used: se
     )
 
 
+_ID_HEADER = re.compile(r"(?:^|\s)id$|respondent|collector|ip address|response id|номер")
+
 _SEGMENT_WORDS = {
     "country",
     "region",
@@ -262,7 +264,11 @@ def _survey_guess(
     touch = [
         h
         for h in headers
-        if h not in used and h not in found and _is_rating(frame[h]) and frame[h].notna().any()
+        if h not in used
+        and h not in found
+        and not _ID_HEADER.search(_norm(h))
+        and _is_rating(frame[h])
+        and frame[h].notna().any()
     ]
     if touch:
         columns["touchpoints"] = touch

@@ -284,7 +284,8 @@ def test_float_id_parquet_joins_a_string_id_csv(tmp_path):
         tmp_path / "orders.parquet",
     )
     (tmp_path / "crm.csv").write_text(
-        "customer_id,order_date,amount\n17093,2024-01-01,0\n 12682 ,2024-01-01,0\n13085,2024-01-01,0\n",
+        "customer_id,order_date,amount\n17093,2024-01-01,0\n"
+        " 12682 ,2024-01-01,0\n13085,2024-01-01,0\n",
         encoding="utf-8",
     )
     declared = {
