@@ -377,3 +377,28 @@ def test_a_declared_name_is_found_through_loyalty_config(tmp_path, monkeypatch):
 
     with pytest.raises(ReportConfigError, match="load_sales"):
         load_survey("uci")
+
+
+def test_fractional_float_ids_are_refused_with_masked_examples(tmp_path):
+    path = tmp_path / "s.parquet"
+    pd.DataFrame({"id": [17093.0, 4.95, 2.5], "d": ["2024-01-05"] * 3, "v": [1.0] * 3}).to_parquet(
+        path
+    )
+    declared = {
+        "kind": "sales",
+        "path": path.name,
+        "columns": {"customer": "id", "date": "d", "amount": "v"},
+    }
+    with pytest.raises(
+        DataQualityError, match=r"id: 2 ids are numbers with a fraction \(e.g. 4\*\*\*, 2\*\*\*\)"
+    ) as info:
+        load_sales(parse_source("s", declared, tmp_path))
+    assert "4.95" not in str(info.value)  # ids are masked in messages
+
+
+def test_the_date_format_chosen_is_recorded_and_equals_strptime(tmp_path):
+    path = write_uci_csv(tmp_path / "online_retail.csv")
+    sales = load_sales(parse_source("uci", uci_source(path), tmp_path))
+    assert source_info(sales)["dates"]["format"] == "%m/%d/%Y %H:%M"
+    expected = [dt.datetime.strptime(r[4], "%m/%d/%Y %H:%M") for r in UCI_ROWS]
+    assert sales["order_date"].tolist() == expected
