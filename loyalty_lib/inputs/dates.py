@@ -42,6 +42,7 @@ __all__ = [
     "infer_date_format",
     "parse_dates",
     "read_date_column",
+    "single_format",
     "to_datetime_expr",
 ]
 
@@ -82,6 +83,7 @@ class DateReading:
     separator: str = "-"
     with_time: bool = False
     reason: str = ""
+    meridiem: bool = False  # times written with AM/PM
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -94,6 +96,8 @@ class DateReading:
             "day-first": f"%d{s}%m{s}%Y",
             "month-first": f"%m{s}%d{s}%Y",
         }[self.order]
+        if self.meridiem:
+            return (f"{date} %I:%M:%S %p", f"{date} %I:%M %p", date)
         return (f"{date} %H:%M:%S", f"{date} %H:%M", date) if self.with_time else (date,)
 
     @property
@@ -188,8 +192,11 @@ def infer_date_format(
     family = used[0]
     matches = families[family]
     with_time = any(m.groupdict().get("H") for m in matches)
+    meridiem = any(m.groupdict().get("P") for m in matches)
     if family in ("iso", "compact"):
-        return DateReading(column, family, with_time=with_time, reason="unambiguous format")
+        return DateReading(
+            column, family, with_time=with_time, reason="unambiguous format", meridiem=meridiem
+        )
     separators = {m.group("sep") for m in matches}
     if len(separators) > 1:
         raise DataQualityError(
@@ -213,7 +220,9 @@ def infer_date_format(
                 f"{where}: the source declares {order} dates but {len(contradicting):,} values "
                 f"cannot be read so (e.g. {_show(contradicting)})."
             )
-        return DateReading(column, order, sep, with_time, reason="declared in the source")
+        return DateReading(
+            column, order, sep, with_time, reason="declared in the source", meridiem=meridiem
+        )
     if first_big:
         return DateReading(
             column,
@@ -221,6 +230,7 @@ def infer_date_format(
             sep,
             with_time,
             reason=f"a first number over 12 (e.g. {first_big[0]!r})",
+            meridiem=meridiem,
         )
     if second_big:
         return DateReading(
@@ -229,6 +239,7 @@ def infer_date_format(
             sep,
             with_time,
             reason=f"a second number over 12 (e.g. {second_big[0]!r})",
+            meridiem=meridiem,
         )
     example = next((m for m in matches if m.group("a") != m.group("b")), matches[0])
     a, b, y = int(example.group("a")), int(example.group("b")), _year(example.group("y"))
@@ -417,6 +428,19 @@ def parse_dates(
 def _naive(parsed: pd.Series, name: str) -> pd.Series:
     tz = getattr(parsed.dt, "tz", None)
     return (parsed.dt.tz_localize(None) if tz is not None else parsed).astype("datetime64[ns]")
+
+
+def single_format(texts: Sequence[str], reading: DateReading) -> str | None:
+    """The one strptime format of the reading that every text fits, if there is one.
+
+    An engine can then parse the column with ``str.to_datetime(format=...)``; ``None`` when
+    the texts need two formats (times with and without seconds) or two-digit years.
+    """
+    series = pd.Series(list(texts), dtype="object")
+    for fmt in reading.formats:
+        if not len(series) or pd.to_datetime(series, format=fmt, errors="coerce").notna().all():
+            return fmt
+    return None
 
 
 def to_datetime_expr(column: str, reading: DateReading) -> Any:

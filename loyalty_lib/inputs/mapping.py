@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib.errors import DataQualityError
-from loyalty_lib.inputs.dates import read_date_column
-from loyalty_lib.inputs.ids import id_expr, normalise_ids
+from loyalty_lib.inputs.dates import read_date_column, single_format
+from loyalty_lib.inputs.ids import id_expr, mask_id, normalise_ids
 from loyalty_lib.inputs.reading import RawTable
 from loyalty_lib.inputs.sources import SalesSource, SurveySource, check_columns
 
@@ -148,9 +148,27 @@ def _resolve(raw: RawTable, source: Any) -> dict[str, str]:
 
 
 def _as_text_ids(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Non-text id columns (Excel, Parquet floats) turned into text by pandas first."""
+    """Non-text id columns (Excel, Parquet floats) turned into text by pandas first.
+
+    A float id with a fraction (``1.5``) is refused: it is almost surely a wrong column
+    (a price declared as the customer), and rounding it would invent a customer.
+    """
     out = frame.copy()
     for column in columns:
+        values = out[column]
+        numeric = pd.to_numeric(values, errors="coerce") if values.dtype == object else values
+        if pd.api.types.is_float_dtype(numeric):
+            given = numeric.notna() & (values.notna() if values.dtype == object else True)
+            fractional = values[given & (numeric % 1 != 0)]
+            if values.dtype == object:  # text ids such as "1.5" are kept as written
+                fractional = fractional[fractional.map(lambda v: not isinstance(v, str))]
+            if len(fractional):
+                shown = ", ".join(mask_id(v) for v in fractional.head(3))
+                raise DataQualityError(
+                    f"{column}: {len(fractional):,} ids are numbers with a fraction (e.g. "
+                    f"{shown}); an id is a whole number or a text. Is the right column "
+                    "declared as the id?"
+                )
         if (
             not pd.api.types.is_string_dtype(out[column])
             or out[column].map(lambda v: not isinstance(v, str) and not pd.isna(v)).any()
@@ -173,7 +191,16 @@ def _dates(values: pd.Series, column: str, source: Any) -> tuple[pd.Series, dict
     reading = result.reading
     label = reading.label if reading is not None else "dates stored as dates"
     reason = reading.reason if reading is not None else "the file stores dates"
-    return result.parsed, {"column": column, "label": label, "reason": reason}
+    parsed = result.parsed
+    texts = values.dropna()
+    fmt = None
+    if reading is not None and len(texts) and texts.map(lambda v: isinstance(v, str)).all():
+        fmt = single_format(texts.str.strip().unique().tolist(), reading)
+    if fmt is not None:  # the engine's str.to_datetime with the one format chosen
+        frame = nw.from_native(pd.DataFrame({"d": values.str.strip()}), eager_only=True)
+        native = frame.select(nw.col("d").str.to_datetime(format=fmt)).to_native()["d"]
+        parsed = native.astype("datetime64[ns]").rename(values.name)
+    return parsed, {"column": column, "label": label, "reason": reason, "format": fmt}
 
 
 # long: select, ids, numbers, dates, amount and cancellations in the order they depend

@@ -174,12 +174,12 @@ def _header(rows: pd.DataFrame, header_rows: int | None) -> tuple[int, list[str]
     names: list[str] = []
     last = ""
     for j, name in enumerate(first):
-        if header_rows == 2:
+        if header_rows == 2:  # SurveyMonkey: a question over its options (matrix rows)
             below = cells.iloc[1, j] if len(cells) > 1 else ""
-            if not name and below:
-                name = f"{last} - {below}" if last else below
-            elif name:
+            if name:
                 last = name
+            if below and below not in ("Response", "Open-Ended Response"):
+                name = f"{last} - {below}" if last else below
         if not name:
             name = f"column_{j + 1}"
         base, k = name, 2

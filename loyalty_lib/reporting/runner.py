@@ -30,6 +30,7 @@ inputs changed while it ran is not trusted: it fails and never becomes ``latest`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -271,16 +272,17 @@ def _run_one(
     clock = time.perf_counter()
     error = None
     try:
-        papermill.execute_notebook(
-            str(spec.notebook),
-            str(executed),
-            parameters=parameters,
-            kernel_name=config.kernel,
-            progress_bar=progress,
-            cwd=str(config.root),
-            execution_timeout=config.cell_timeout,
-            log_output=False,
-        )
+        with _sources_for_kernel(config):
+            papermill.execute_notebook(
+                str(spec.notebook),
+                str(executed),
+                parameters=parameters,
+                kernel_name=config.kernel,
+                progress_bar=progress,
+                cwd=str(config.root),
+                execution_timeout=config.cell_timeout,
+                log_output=False,
+            )
     except PapermillExecutionError as exc:
         error = {
             "cell": exc.exec_count,
@@ -319,6 +321,27 @@ def _run_one(
         kpis=kpis,
         error=error,
     )
+
+
+@contextlib.contextmanager
+def _sources_for_kernel(config: RunConfig):
+    """``LOYALTY_CONFIG`` set to the run's reports.yaml while a kernel starts and runs.
+
+    The kernel inherits the environment, so ``load_sales("<declared name>")`` in a notebook
+    reads the declarations of the file this run was started with, wherever the notebook is.
+    """
+    if config.path is None:
+        yield
+        return
+    previous = os.environ.get("LOYALTY_CONFIG")
+    os.environ["LOYALTY_CONFIG"] = str(Path(config.path).resolve())
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("LOYALTY_CONFIG", None)
+        else:
+            os.environ["LOYALTY_CONFIG"] = previous
 
 
 def _error_text(ename: str, evalue: str) -> str:
