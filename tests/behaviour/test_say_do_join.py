@@ -129,3 +129,25 @@ def test_mixed_numeric_ids_that_do_match_pass():
         warnings.simplefilter("error")
         out = answer_behaviour(survey, sales, **KEYS, horizon_days=30, retained_after_days=10)
     assert out.attrs["match"]["match_rate"] == 1.0
+
+
+def test_complaint_recovery_carries_the_join_report():
+    from loyalty_lib import complaint_recovery
+
+    survey = _survey(["a", "b", "c", "d"]).assign(
+        complained=[True, True, False, False], resolution_days=[1.0, None, None, None]
+    )
+    sales = _sales(["a", "b", "c", "d"])
+    behaviour = answer_behaviour(
+        survey,
+        sales,
+        **KEYS,
+        horizon_days=30,
+        retained_after_days=10,
+        keep=["complained", "resolution_days"],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # small bases: not the point here
+        out = complaint_recovery(survey, behaviour, score="s", min_base=1)
+    assert out.attrs["match"] == behaviour.attrs["match"]
+    assert out.attrs["match"]["found"] == 4
