@@ -123,7 +123,7 @@ def _write_sales(path: Path) -> None:
         writer.writerows(rows)
 
 
-def _write_survey(path: Path) -> None:
+def _write_survey(path: Path, offset: int = 17080) -> None:
     """SurveyMonkey: question-text header, a 'Response' row, labels, blanks, comments."""
     rng = np.random.default_rng(11)
     header = ["Respondent ID", "Start Date", "Customer ID", QUESTION, REASON]
@@ -131,7 +131,7 @@ def _write_survey(path: Path) -> None:
     rows = []
     for i in range(48):
         if i < 40:
-            customer = str(17080 + i)  # "17093" here, "17093.0" in the sales
+            customer = str(offset + i)  # "17093" here, "17093.0" in the sales
         elif i < 44:
             customer = str(99000 + i)  # respondents who are not in the sales log
         else:
@@ -168,6 +168,13 @@ sources:
               comment: "{REASON}"}}
     labels: auto
     wave: month
+  other:
+    kind: survey
+    path: exports/other_shop_nps.csv
+    columns: {{customer: Customer ID, timestamp: Start Date, score: "{QUESTION}",
+              comment: "{REASON}"}}
+    labels: auto
+    wave: month
 reports:
   - name: pareto
     title: "The 80/20 split ({{sales}})"
@@ -188,6 +195,12 @@ reports:
     parameters: {{sales_source: shop, survey_source: nps, horizon_days: 90,
                   retained_after_days: 45, touchpoint_columns: "", complaint_column: "",
                   resolution_column: "", clv_freq: quarter}}
+  - name: drivers_wrong_survey
+    title: "Loyalty drivers ({{sales}} with {{survey}})"
+    notebook: {ROOT}/notebooks/loyalty_drivers.ipynb
+    parameters: {{sales_source: shop, survey_source: other, horizon_days: 90,
+                  retained_after_days: 45, touchpoint_columns: "", complaint_column: "",
+                  resolution_column: "", clv_freq: quarter}}
   - name: audit
     title: "Data audit ({{sales}})"
     notebook: {ROOT}/notebooks/data_overview.ipynb
@@ -201,6 +214,7 @@ def run(tmp_path_factory):
     (ws / "exports").mkdir()
     _write_sales(ws / "exports" / "online_retail.csv")
     _write_survey(ws / "exports" / "nps.csv")
+    _write_survey(ws / "exports" / "other_shop_nps.csv", offset=55000)  # ids of another shop
     config = ws / "my-reports.yaml"
     config.write_text(CONFIG, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -338,3 +352,13 @@ def test_titles_and_pages_name_the_own_sources_only(run):
         assert "£" in text or name in ("nps", "index"), name
         shown = {i for i in ids if re.search(rf"\b{i}\b", text)}
         assert not shown, (name, sorted(shown)[:3])
+
+
+def test_a_survey_of_other_ids_stops_the_say_vs_do_sections_with_a_sentence(run):
+    _, pages = run
+    text = _text(pages["drivers_wrong_survey"])
+    # 48 answers, 6 skipped (i % 9 == 0), 4 anonymous of which 1 skipped: 39 identified
+    stop = "only 0 of 39 identified respondents (0.0%) appear in the sales log"
+    assert "The say-vs-do sections stop here" in text and stop in text
+    assert text.count("Stopped:") >= 2  # say-vs-do and users vs referrers
+    assert "0.0% against 0.0%" not in text and "Spearman correlation nan" not in text
