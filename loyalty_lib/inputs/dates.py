@@ -347,10 +347,16 @@ def read_date_column(
     if pd.api.types.is_bool_dtype(values):
         raise DataQualityError(f"The date column {name!r} holds true/false values, not dates.")
     present = values[values.notna()]
-    native = present.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)))
-    if len(present) and native.all():
-        return DateColumn(_naive(pd.to_datetime(values, errors="coerce"), name), None, [], [])
-    keys = present[~native].map(lambda v: (_texts([v]) or [None])[0])
+    if pd.api.types.is_string_dtype(values) and present.map(type).eq(str).all():
+        native = pd.Series(False, index=present.index)  # text only: the fast path
+        keys = present.str.strip()
+        keys = keys.where(keys != "")
+    else:
+        native = present.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)))
+        if len(present) and native.all():
+            parsed = _naive(pd.to_datetime(values, errors="coerce"), name)
+            return DateColumn(parsed, None, [], [])
+        keys = present[~native].map(lambda v: (_texts([v]) or [None])[0])
     texts = sorted(set(keys.dropna()))
     if pd.api.types.is_numeric_dtype(values):
         not_dates = [t for t in texts if not re.fullmatch(r"\d{8}", t)]
