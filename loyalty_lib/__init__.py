@@ -21,6 +21,7 @@ from loyalty_lib.behaviour.lapse import lapse_backtest, purchase_rhythm, reminde
 from loyalty_lib.behaviour.rfm import rfm_scores, rfm_segments, rfm_transitions
 from loyalty_lib.behaviour.say_do import (
     answer_behaviour,
+    match_sentence,
     say_do,
     say_do_test,
     score_spend_correlation,
@@ -88,6 +89,7 @@ __all__ = [
     "rfm_scores",
     "rfm_segments",
     "rfm_transitions",
+    "match_sentence",
     "say_do",
     "say_do_test",
     "score_spend_correlation",

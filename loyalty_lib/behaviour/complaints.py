@@ -198,7 +198,8 @@ def complaint_recovery(
         (customers with a complete follow-up window); ``repeat_count`` and
         ``retained_count`` (of them, who bought again / were still buying);
         ``repeat_rate`` and ``retention`` with Wilson ``_ci_lower`` / ``_ci_upper``;
-        ``small_base`` (``followed`` or ``n`` below ``min_base``).
+        ``small_base`` (``followed`` or ``n`` below ``min_base``). ``attrs["match"]``: the
+        survey-to-sales join report of ``behaviour`` (see :mod:`loyalty_lib.behaviour.say_do`).
 
     Examples
     --------
@@ -260,6 +261,7 @@ def complaint_recovery(
         rows.append(row)
     out = pd.DataFrame(rows)
     out.attrs["quick_days"] = quick_days
+    out.attrs["match"] = dict(behaviour.attrs.get("match") or {})  # the say-vs-do join report
     return out
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "FREQS",
     "Purchases",
     "active_periods",
+    "period_complete",
     "period_start",
     "prepare_purchases",
 ]
@@ -141,6 +142,52 @@ def period_end(number: Any, freq: str) -> pd.Series:
     """Last calendar day of period number(s) ``number``."""
     numbers = pd.Series(number, dtype="int64")
     return period_start(numbers + 1, freq) - pd.Timedelta(days=1)
+
+
+_PERIOD_LENGTH = {
+    "day": pd.DateOffset(days=1),
+    "week": pd.DateOffset(weeks=1),
+    "month": pd.DateOffset(months=1),
+    "quarter": pd.DateOffset(months=3),
+    "year": pd.DateOffset(years=1),
+}
+
+
+def period_complete(starts: Any, freq: str, first: Any, last: Any) -> pd.Series:
+    """Whether the data cover each calendar period from its first to its last day.
+
+    A period is **complete** when the log's first date is on or before the period's first
+    day and its last date on or after the period's last day; a first year holding only
+    December, or a last month of 9 days, is **partial**. Per-period rates, "lowest" or
+    "highest period" sentences and yearly value inputs must leave partial periods out
+    (or prorate them and say so).
+
+    Parameters
+    ----------
+    starts
+        First days of the periods (datetimes).
+    freq
+        ``"day"``, ``"week"``, ``"month"``, ``"quarter"`` or ``"year"``.
+    first, last
+        First and last dates of the data (times of day are ignored).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> starts = pd.Series(pd.to_datetime(["2022-01-01", "2023-01-01", "2024-01-01"]))
+    >>> period_complete(starts, "year", "2022-12-01", "2024-12-31").tolist()
+    [False, True, True]
+    >>> period_complete(pd.Series(pd.to_datetime(["2024-06-01"])), "month",
+    ...                 "2024-01-01", "2024-06-09").tolist()
+    [False]
+    """
+    if freq not in _PERIOD_LENGTH:
+        raise ValueError(f"freq: expected one of {sorted(_PERIOD_LENGTH)}, got {freq!r}")
+    begin = pd.Series(pd.to_datetime(starts)).reset_index(drop=True)
+    end = begin + _PERIOD_LENGTH[freq] - pd.Timedelta(days=1)
+    first_day = pd.Timestamp(first).normalize()
+    last_day = pd.Timestamp(last).normalize()
+    return ((begin >= first_day) & (end <= last_day)).astype(bool)
 
 
 @dataclass
