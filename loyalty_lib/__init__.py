@@ -11,6 +11,7 @@ shadow a module (docs/architecture.md).
 from importlib.metadata import PackageNotFoundError, version
 
 from loyalty_lib import _compat
+from loyalty_lib.display import show
 from loyalty_lib.behaviour.complaints import (
     compare_recovery,
     complaint_recovery,
@@ -94,6 +95,7 @@ __all__ = [
     "say_do_test",
     "score_spend_correlation",
     "simple_clv",
+    "show",
     "SmallBaseWarning",
     "time_to_second_purchase",
     "users_referrers",

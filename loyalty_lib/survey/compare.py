@@ -172,8 +172,8 @@ def compare_nps(
     -------
     pandas.DataFrame
         One row: ``n_a``, ``n_b`` (valid answers), ``nps_a``, ``nps_b`` (raw scores,
-        −100…100), ``difference`` (raw ``nps_a − nps_b``, signed), ``diff_ci_lower``,
-        ``diff_ci_upper`` (interval of the difference, −200…200; centred on the adjusted
+        −100…100), ``difference`` (raw ``nps_a − nps_b``, signed), ``difference_ci_lower``,
+        ``difference_ci_upper`` (interval of the difference, −200…200; centred on the adjusted
         difference with ``"adjusted_wald"``), ``z``, ``p_value`` (two-sided) and
         ``significant``. Statistics are missing when a sample has no valid answer.
 
@@ -210,8 +210,8 @@ def compare_nps(
             "nps_a": [100 * groups[0].nps],
             "nps_b": [100 * groups[1].nps],
             "difference": [100 * res["difference"]],
-            "diff_ci_lower": [100 * res["lower"]],
-            "diff_ci_upper": [100 * res["upper"]],
+            "difference_ci_lower": [100 * res["lower"]],
+            "difference_ci_upper": [100 * res["upper"]],
             "z": [res["z"]],
             "p_value": [res["p_value"]],
             "significant": pd.array(
@@ -234,7 +234,7 @@ def nps_trend(
     cut_points: tuple[float, float] | None = None,
     method: str = "adjusted_wald",
     confidence: float = 0.95,
-    min_base: float = 30,
+    min_base: int = 30,
     errors: str = "raise",
     n_boot: int = 2000,
     random_state: int | np.random.Generator | None = None,
@@ -262,11 +262,11 @@ def nps_trend(
         the ``by`` columns, ``period`` (start of the period), then the columns of
         :func:`loyalty_lib.nps`, then
 
-        - ``change``: NPS minus the previous period's NPS (points; missing for the
+        - ``difference``: NPS minus the previous period's NPS (points; missing for the
           first period or when either base is empty);
-        - ``change_ci_lower``, ``change_ci_upper``: interval of the change;
-        - ``change_p_value``: two-sided p-value of the change;
-        - ``change_significant``: ``change_p_value < 1 − confidence`` (missing where no
+        - ``difference_ci_lower``, ``difference_ci_upper``: interval of the change;
+        - ``p_value``: two-sided p-value of the change;
+        - ``significant``: ``p_value < 1 − confidence`` (missing where no
           change is computed).
 
     Examples
@@ -278,10 +278,10 @@ def nps_trend(
     ...     "wave": pd.to_datetime(["2024-01-03"] * 4 + ["2024-02-09"] * 4),
     ... })
     >>> trend = nps_trend(answers, "score", "wave", min_base=3)
-    >>> trend[["period", "n", "nps", "change", "change_significant"]]
-          period  n   nps  change  change_significant
-    0 2024-01-01  4  25.0     NaN                <NA>
-    1 2024-02-01  4 -50.0   -75.0               False
+    >>> trend[["period", "n", "nps", "difference", "significant"]]
+          period  n   nps  difference  significant
+    0 2024-01-01  4  25.0         NaN         <NA>
+    1 2024-02-01  4 -50.0       -75.0        False
     """
     check_method(method)
     z_value(confidence)
@@ -349,11 +349,11 @@ def nps_trend(
                 rng=rng,
             )
         )
-    out["change"] = [100 * c["difference"] for c in changes]
-    out["change_ci_lower"] = [100 * c["lower"] for c in changes]
-    out["change_ci_upper"] = [100 * c["upper"] for c in changes]
-    out["change_p_value"] = [c["p_value"] for c in changes]
-    out["change_significant"] = pd.array(
+    out["difference"] = [100 * c["difference"] for c in changes]
+    out["difference_ci_lower"] = [100 * c["lower"] for c in changes]
+    out["difference_ci_upper"] = [100 * c["upper"] for c in changes]
+    out["p_value"] = [c["p_value"] for c in changes]
+    out["significant"] = pd.array(
         [None if math.isnan(c["p_value"]) else c["p_value"] < 1 - confidence for c in changes],
         dtype="boolean",
     )
