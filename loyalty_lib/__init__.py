@@ -11,7 +11,6 @@ shadow a module (docs/architecture.md).
 from importlib.metadata import PackageNotFoundError, version
 
 from loyalty_lib import _compat
-from loyalty_lib.display import show
 from loyalty_lib.behaviour.complaints import (
     compare_recovery,
     complaint_recovery,
@@ -28,6 +27,7 @@ from loyalty_lib.behaviour.say_do import (
     score_spend_correlation,
     users_referrers,
 )
+from loyalty_lib.display import show
 from loyalty_lib.errors import (
     ColumnNotFoundError,
     DataQualityError,
