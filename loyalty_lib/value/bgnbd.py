@@ -193,8 +193,13 @@ def fit_bgnbd(summary: pd.DataFrame) -> BGNBDFit:
             "calibration period, so the repeat rate cannot be estimated; move `end` later."
         )
 
+    # Customers with the same history share their likelihood term: fit on the distinct
+    # (x, tx, T) with counts as weights (same likelihood, far fewer evaluations).
+    hist, weight = np.unique(np.column_stack([x, tx, T]), axis=0, return_counts=True)
+    ux, utx, uT = hist.T
+
     def neg(theta: np.ndarray) -> float:
-        value = -bgnbd_loglik(np.exp(theta), x, tx, T).sum()
+        value = -(weight * bgnbd_loglik(np.exp(theta), ux, utx, uT)).sum()
         return float(value) if np.isfinite(value) else 1e300
 
     theta, value, ok, message = fit_log_scale(neg, np.zeros(4))
