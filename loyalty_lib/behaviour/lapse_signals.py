@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
 from loyalty_lib.behaviour.lapse import purchase_rhythm
+from loyalty_lib.engines import compute_frame
 from loyalty_lib.stats.auc import auc_delong
 from loyalty_lib.value.backtest import bgnbd_backtest
 
@@ -60,7 +62,9 @@ def lapse_signal_ranking(
         data, customer=customer, date=date, end=end, holdout_end=holdout_end, unit=unit
     )
     end_ts = pd.Timestamp(end)
-    rhythm = purchase_rhythm(data, customer=customer, date=date, as_of=end_ts)
+    # The rhythm sees the calibration rows only (the holdout is not "excluded" data).
+    calibration = compute_frame(data).filter(nw.col(date) < nw.lit(end_ts + pd.Timedelta(days=1)))
+    rhythm = purchase_rhythm(nw.to_native(calibration), customer=customer, date=date, as_of=end_ts)
     scores = pd.DataFrame(
         {
             "customer": per["customer"].to_numpy(),
