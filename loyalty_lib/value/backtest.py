@@ -80,8 +80,8 @@ def bgnbd_backtest(
     >>> from loyalty_lib.inputs.datasets import load_cdnow_sample
     >>> table, _ = bgnbd_backtest(load_cdnow_sample(), customer="customer_id",
     ...                           date="order_date", end="1997-09-30", holdout_end="1998-06-30")
-    >>> table.iloc[-1][["group", "n"]].tolist()
-    ['total', 2357]
+    >>> str(table["group"].iloc[-1]), int(table["n"].iloc[-1])
+    ('total', 2357)
     """
     summary = customer_summary(data, customer=customer, date=date, end=end, unit=unit)
     model = fit if fit is not None else fit_bgnbd(summary)
