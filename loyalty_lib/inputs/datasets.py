@@ -16,11 +16,13 @@ from loyalty_lib.errors import DataQualityError, ReportConfigError
 from loyalty_lib.inputs.demo import DemoShop, make_demo
 
 __all__ = [
+    "CDNOW_SAMPLE_SHA256",
     "CDNOW_SHA256",
     "DATA_DIR",
     "DemoShop",
     "cdnow_path",
     "load_cdnow",
+    "load_cdnow_sample",
     "load_demo",
     "load_sales",
     "load_survey",
@@ -128,6 +130,66 @@ def load_cdnow(path: str | Path | None = None, *, verify: bool = True) -> pd.Dat
     return pd.DataFrame(
         {
             "customer_id": raw["customer_id"].astype(str),
+            "order_date": pd.to_datetime(raw["date"], format="%Y%m%d"),
+            "quantity": raw["number_of_cds"].astype("int64"),
+            "amount": raw["dollar_value"].astype("float64"),
+        }
+    )
+
+
+#: SHA-256 of ``CDNOW_sample.txt`` as shipped in ``lifetimes==0.11.3``.
+CDNOW_SAMPLE_SHA256 = "6fae10155c0b0ba363c2c386e30f77990d22328220efd862a5edd1443420d94a"
+
+
+def load_cdnow_sample(*, verify: bool = True) -> pd.DataFrame:
+    """Load the CDNOW 1/10 sample, the data of Fader, Hardie & Lee's BG/NBD paper.
+
+    2,357 customers (a 1/10 systematic sample of the master file's 23,570), every purchase
+    from 1997-01-01 to 1998-06-30: 6,919 rows. The bundled file is
+    ``lifetimes/datasets/CDNOW_sample.txt`` from ``lifetimes==0.11.3``, byte for byte; its
+    SHA-256 is checked on every load (``verify``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per transaction line, in file order:
+
+        - ``customer_id`` (str): the sample's id, ``"1"`` … ``"2357"``.
+        - ``master_id`` (str): the master file's zero-padded id, e.g. ``"00004"``.
+        - ``order_date`` (datetime64), ``quantity`` (int64, CDs), ``amount`` (float64, USD).
+
+    Examples
+    --------
+    >>> log = load_cdnow_sample()
+    >>> len(log), log["customer_id"].nunique()
+    (6919, 2357)
+    >>> log.head(2)
+      customer_id master_id order_date  quantity  amount
+    0           1     00004 1997-01-01         2   29.33
+    1           1     00004 1997-01-18         2   29.73
+    """
+    source = DATA_DIR / "raw" / "CDNOW_sample.txt"
+    if not source.exists():
+        raise FileNotFoundError(f"CDNOW sample not found at {source}")
+    if verify:
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        if digest != CDNOW_SAMPLE_SHA256:
+            raise ValueError(
+                f"{source}: SHA-256 {digest[:12]}... differs from the published file "
+                f"({CDNOW_SAMPLE_SHA256[:12]}...); raw data must not be edited. Restore it "
+                "with `git checkout -- data/raw`."
+            )
+    raw = pd.read_csv(
+        source,
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer_id", "date", "number_of_cds", "dollar_value"],
+        dtype={"master_id": str, "customer_id": str, "date": str},
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": raw["customer_id"].astype(str).str.lstrip("0"),
+            "master_id": raw["master_id"].astype(str),
             "order_date": pd.to_datetime(raw["date"], format="%Y%m%d"),
             "quantity": raw["number_of_cds"].astype("int64"),
             "amount": raw["dollar_value"].astype("float64"),
