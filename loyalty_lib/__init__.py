@@ -18,14 +18,17 @@ from loyalty_lib.behaviour.complaints import (
 )
 from loyalty_lib.behaviour.economics import clv_from_log, retention_whatif, simple_clv
 from loyalty_lib.behaviour.lapse import lapse_backtest, purchase_rhythm, reminder_list
+from loyalty_lib.behaviour.lapse_signals import lapse_signal_ranking
 from loyalty_lib.behaviour.rfm import rfm_scores, rfm_segments, rfm_transitions
 from loyalty_lib.behaviour.say_do import (
     answer_behaviour,
+    match_sentence,
     say_do,
     say_do_test,
     score_spend_correlation,
     users_referrers,
 )
+from loyalty_lib.display import show
 from loyalty_lib.errors import (
     ColumnNotFoundError,
     DataQualityError,
@@ -52,8 +55,13 @@ from loyalty_lib.survey.score import (
     nps_sample_size,
 )
 from loyalty_lib.value.abc import abc_classes, abc_summary
+from loyalty_lib.value.backtest import bgnbd_backtest
+from loyalty_lib.value.bgnbd import fit_bgnbd
+from loyalty_lib.value.clv import clv_summary, customer_clv
 from loyalty_lib.value.customers import customer_value
+from loyalty_lib.value.gamma_gamma import fit_gamma_gamma
 from loyalty_lib.value.pareto import lorenz_curve, pareto_by_period, pareto_split
+from loyalty_lib.value.summary import customer_summary
 
 _compat.install()
 
@@ -63,24 +71,32 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0+unknown"
 
 __all__ = [
+    "ColumnNotFoundError",
+    "DataQualityError",
+    "ExcludedRowsWarning",
+    "LoyaltyError",
+    "LoyaltyWarning",
+    "SmallBaseWarning",
     "abc_classes",
     "abc_summary",
     "answer_behaviour",
+    "bgnbd_backtest",
     "clv_from_log",
+    "clv_summary",
     "cohort_retention",
     "cohort_start",
-    "ColumnNotFoundError",
     "compare_nps",
     "compare_recovery",
     "complaint_recovery",
+    "customer_clv",
+    "customer_summary",
     "customer_value",
-    "DataQualityError",
     "detractor_touchpoints",
-    "ExcludedRowsWarning",
+    "fit_bgnbd",
+    "fit_gamma_gamma",
     "lapse_backtest",
+    "lapse_signal_ranking",
     "lorenz_curve",
-    "LoyaltyError",
-    "LoyaltyWarning",
     "nps",
     "nps_band",
     "nps_band_interval",
@@ -99,12 +115,13 @@ __all__ = [
     "rfm_scores",
     "rfm_segments",
     "rfm_transitions",
+    "match_sentence",
     "say_do",
     "say_do_test",
     "score_spend_correlation",
     "simple_clv",
-    "SmallBaseWarning",
     "repeat_time_medians",
+    "show",
     "time_to_second_purchase",
     "users_referrers",
     "validate_sales",

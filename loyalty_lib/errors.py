@@ -12,6 +12,7 @@ __all__ = [
     "ExcludedRowsWarning",
     "LoyaltyError",
     "LoyaltyWarning",
+    "ReportConfigError",
     "SmallBaseWarning",
 ]
 
@@ -30,6 +31,16 @@ class ColumnNotFoundError(LoyaltyError, ValueError):
 
 class DataQualityError(LoyaltyError, ValueError):
     """The input cannot be analysed; the message says why in plain English."""
+
+
+class ReportConfigError(LoyaltyError, ValueError):
+    """``reports.yaml`` (its reports or its declared ``sources``) or a command-line override
+    is invalid; the message names the entry, the key and the fix.
+
+    Defined here rather than in :mod:`loyalty_lib.reporting.config` because
+    :mod:`loyalty_lib.inputs.sources` checks the declared sources and may not import the
+    reporting layer.
+    """
 
 
 class LoyaltyWarning(UserWarning):

@@ -65,7 +65,7 @@ def detractor_touchpoints(
         ``_ci_upper``; ``difference`` (low − rest) with ``difference_ci_lower`` /
         ``difference_ci_upper`` and ``p_value``; ``share_of_detractors``; ``r_pb``,
         ``r_ci_lower``, ``r_ci_upper`` (from :func:`loyalty_lib.nps_drivers`);
-        ``low_base`` (fewer than ``min_base`` low raters).
+        ``small_base`` (fewer than ``min_base`` low raters).
 
     Examples
     --------
@@ -128,7 +128,7 @@ def detractor_touchpoints(
         row["share_of_detractors"] = d_low / detractors if detractors else math.nan
         for column in ("r_pb", "r_ci_lower", "r_ci_upper"):
             row[column] = float(drivers.at[name, column])
-        row["low_base"] = n_low < min_base
+        row["small_base"] = n_low < min_base
         rows.append(row)
     out = pd.DataFrame(rows).sort_values(
         "difference", ascending=False, na_position="last", kind="stable", ignore_index=True
@@ -216,7 +216,8 @@ def complaint_recovery(
         (customers with a complete follow-up window); ``repeat_count`` and
         ``retained_count`` (of them, who bought again / were still buying);
         ``repeat_rate`` and ``retention`` with Wilson ``_ci_lower`` / ``_ci_upper``;
-        ``small_base`` (``followed`` or ``n`` below ``min_base``).
+        ``small_base`` (``followed`` or ``n`` below ``min_base``). ``attrs["match"]``: the
+        survey-to-sales join report of ``behaviour`` (see :mod:`loyalty_lib.behaviour.say_do`).
 
     Examples
     --------
@@ -272,6 +273,7 @@ def complaint_recovery(
         rows.append(row)
     out = pd.DataFrame(rows)
     out.attrs["quick_days"] = quick_days
+    out.attrs["match"] = dict(behaviour.attrs.get("match") or {})  # the say-vs-do join report
     return out
 
 
@@ -326,8 +328,8 @@ def compare_recovery(
             "value_quick": test["nps_a"],
             "value_rest": test["nps_b"],
             "difference": test["difference"],
-            "difference_ci_lower": test["diff_ci_lower"],
-            "difference_ci_upper": test["diff_ci_upper"],
+            "difference_ci_lower": test["difference_ci_lower"],
+            "difference_ci_upper": test["difference_ci_upper"],
             "p_value": test["p_value"],
         }
     ]

@@ -38,6 +38,7 @@ import pandas as pd
 
 from loyalty_lib._checks import check_scalar, to_pandas
 from loyalty_lib.inputs.purchases import (
+    DAY,
     IS_PURCHASE,
     PERIOD,
     VALUE,
@@ -235,7 +236,10 @@ def clv_from_log(
     Returns
     -------
     pandas.DataFrame
-        One row per period *t* with a complete next period, then a last row ``pooled``:
+        One row per period *t* that the data cover whole and whose next period is
+        complete, then a last row ``pooled`` (a first period that begins before the first
+        sale, e.g. a first year holding only December, is left out of every row and of
+        the pooled inputs; ``attrs["partial_first_period"]`` names its first day):
 
         - ``period``: first day of period *t* (missing on the pooled row), ``label``;
         - ``active``: customers with a purchase in *t* (the base n);
@@ -254,7 +258,7 @@ def clv_from_log(
     >>> import pandas as pd
     >>> log = pd.DataFrame({
     ...     "customer_id": ["a", "a", "b", "c", "c", "a"],
-    ...     "order_date": pd.to_datetime(["2022-03-01", "2023-05-01", "2022-06-01",
+    ...     "order_date": pd.to_datetime(["2022-01-01", "2023-05-01", "2022-06-01",
     ...                                   "2023-01-10", "2024-02-01", "2024-12-31"]),
     ...     "amount": [100.0, 80.0, 50.0, 60.0, 70.0, 10.0]})
     >>> out = clv_from_log(log, customer="customer_id", date="order_date", value="amount",
@@ -290,7 +294,16 @@ def clv_from_log(
             return pd.to_datetime(pd.Series(number, dtype="int64").astype(str) + "-01-01")
         return period_start(number, base_freq)
 
-    counts = counts[(last_day(counts[PERIOD] + 1) <= p.as_of).to_numpy()].reset_index(drop=True)
+    # ... and t itself is whole: a first period the data cover only in part (a first year
+    # holding only December) would understate activity and revenue per customer.
+    first_sale = pd.Timestamp("1970-01-01") + pd.Timedelta(
+        days=int(to_pandas(p.rows.select(nw.col(DAY).min().alias("d")))["d"][0])
+    )
+    usable = (last_day(counts[PERIOD] + 1) <= p.as_of) & (first_day(counts[PERIOD]) >= first_sale)
+    partial = [
+        str(x.date()) for x in first_day(counts[PERIOD])[(first_day(counts[PERIOD]) < first_sale)]
+    ]
+    counts = counts[usable.to_numpy()].reset_index(drop=True)
     if counts.empty:
         raise ValueError(
             f"{date}: no period followed by a complete {key or base_freq} up to "
@@ -301,7 +314,11 @@ def clv_from_log(
     label_fmt = {"year": "%Y", "month": "%Y-%m"}.get(key or base_freq)
     out = _clv_table(counts, first_day(counts[PERIOD]), label_fmt, rate, discount, confidence)
     out.attrs.update(
-        freq=key or base_freq, margin_rate=rate, annual_discount=annual, excluded=dict(p.excluded)
+        freq=key or base_freq,
+        margin_rate=rate,
+        annual_discount=annual,
+        excluded=dict(p.excluded),
+        partial_first_period=partial[0] if partial else None,
     )
     return out
 

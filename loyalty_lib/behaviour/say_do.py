@@ -19,6 +19,16 @@ Definitions (exact)
   the two-proportion z-test, revenue by Welch's t (revenue is skewed; with a few hundred
   customers per group the t interval of a mean is still close to its nominal level).
 - :func:`users_referrers` sets spend against the likelihood to recommend per customer.
+- **The join is reported, never silent.** Answers without a customer id are counted and
+  kept out of the join (they are not customers who bought nothing). Of the *identified
+  respondents* (distinct customer ids with a valid answer), the share found in the sales
+  log is the **match rate**; below ``min_match_rate`` (default :data:`MIN_MATCH_RATE`, a
+  half) the functions raise :class:`~loyalty_lib.DataQualityError` with a plain sentence
+  (a join of mismatched ids, e.g. ``17093.0`` against ``17093``, would otherwise compare
+  customers who "bought nothing"). ``attrs["match"]`` of every result holds
+  ``respondents``, ``found``, ``match_rate``, ``answers_without_id``,
+  ``answers_too_recent`` (answers whose follow-up window is not over; 0 where no window
+  applies) and ``min_match_rate``; :func:`match_sentence` words it for a page.
 
 The join and the per-answer sums run in narwhals in the caller's engine; the result has
 one row per answer (the survey's size, not the sales log's).
@@ -37,6 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from loyalty_lib._checks import LoyaltyWarning, as_frame, check_scalar, require_columns, to_pandas
+from loyalty_lib.errors import DataQualityError
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
@@ -51,7 +62,9 @@ from loyalty_lib.survey.answers import SIGN, VALID, ScoreSpec, prepare
 
 __all__ = [
     "CATEGORY_ORDER",
+    "MIN_MATCH_RATE",
     "answer_behaviour",
+    "match_sentence",
     "say_do",
     "say_do_test",
     "score_spend_correlation",
@@ -59,6 +72,8 @@ __all__ = [
 ]
 
 CATEGORY_ORDER = ("promoter", "passive", "detractor")
+#: Below this share of identified respondents found in the sales log, say-vs-do stops.
+MIN_MATCH_RATE = 0.5
 _SDAY = "__survey_day"
 _MEASURES = {"repeat": "repeat_rate", "retained": "retention", "revenue": "mean_revenue"}
 
@@ -71,6 +86,94 @@ def _days(name: str, value: Any, low: int) -> int:
         raise ValueError(
             f"{name}: expected a whole number of days >= {low}, got {value!r}"
         ) from None
+
+
+def _id_shape(value: Any) -> str:
+    """An id with its digits shown as 9 and its letters as x: its form, never its value."""
+    text = str(value)
+    return "".join("9" if c.isdigit() else "x" if c.isalpha() else c for c in text)
+
+
+def _match(
+    answer_ids: Any,
+    sales_ids: Any,
+    *,
+    customer: str,
+    without_id: int,
+    too_recent: int,
+    min_match_rate: float,
+) -> dict[str, Any]:
+    """Count the identified respondents found in the sales log; raise below the threshold.
+
+    ``answer_ids`` and ``sales_ids`` are narwhals frames of distinct non-null ids.
+    """
+    known = sales_ids.with_columns(nw.lit(1, nw.Int64).alias("__found"))
+    joined = answer_ids.join(known, on=customer, how="left")
+    counts = to_pandas(
+        joined.select(nw.len().alias("n"), nw.col("__found").fill_null(0).sum().alias("found"))
+    )
+    respondents, found = int(counts["n"][0]), int(counts["found"][0])
+    rate = found / respondents if respondents else math.nan
+    match = {
+        "respondents": respondents,
+        "found": found,
+        "match_rate": rate,
+        "answers_without_id": int(without_id),
+        "answers_too_recent": int(too_recent),
+        "min_match_rate": float(min_match_rate),
+    }
+    if respondents == 0:
+        raise DataQualityError(
+            f"{customer}: no valid answer carries a customer id ({without_id:,} answers "
+            "without one), so answers cannot be set against purchases; the survey must "
+            "record the customer id used in the sales log."
+        )
+    if rate < min_match_rate:
+        missing = joined.filter(nw.col("__found").is_null()).select(customer).head(3)
+        survey_forms = sorted({_id_shape(v) for v in to_pandas(missing)[customer]})
+        sales_forms = sorted({_id_shape(v) for v in to_pandas(sales_ids.head(3))[customer]})
+        raise DataQualityError(
+            f"{customer}: only {found:,} of {respondents:,} identified respondents "
+            f"({rate:.1%}) appear in the sales log, below the {min_match_rate:.0%} needed to "
+            "compare what customers say with what they do. Unmatched survey ids look like "
+            f"{survey_forms}, sales ids like {sales_forms} (9 = digit, x = letter); check "
+            "that both files use the same ids (e.g. 12345.0 against 12345) and the same period."
+        )
+    return match
+
+
+def _check_rate(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"{name}: expected a share between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def match_sentence(result: pd.DataFrame) -> str:
+    """The join of a say-vs-do result in one plain sentence, for the page beside its figure.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame()
+    >>> r.attrs["match"] = {"respondents": 40, "found": 38, "match_rate": 0.95,
+    ...     "answers_without_id": 3, "answers_too_recent": 5, "min_match_rate": 0.5}
+    >>> print(*match_sentence(r).split("; "), sep=";\\n")
+    Survey-to-sales join: 38 of 40 identified respondents (95.0%) found in the sales log;
+    3 answers without a customer id and 5 answers too recent to follow up are left out.
+    """
+    m = result.attrs.get("match")
+    if not m:
+        return "Survey-to-sales join: not recorded (the result was not built from a survey)."
+    left = []
+    if m.get("answers_without_id"):
+        left.append(f"{m['answers_without_id']:,} answers without a customer id")
+    if m.get("answers_too_recent"):
+        left.append(f"{m['answers_too_recent']:,} answers too recent to follow up")
+    tail = f"; {' and '.join(left)} are left out." if left else "."
+    return (
+        f"Survey-to-sales join: {m['found']:,} of {m['respondents']:,} identified respondents "
+        f"({m['match_rate']:.1%}) found in the sales log" + tail
+    )
 
 
 # long: one engine query (answers joined to later purchases), then its pandas finish
@@ -91,6 +194,7 @@ def answer_behaviour(
     scale: tuple[float, float] = (0, 10),
     cut_points: tuple[float, float] | None = None,
     errors: str = "raise",
+    min_match_rate: float = MIN_MATCH_RATE,
 ) -> pd.DataFrame:
     """Each valid answer with what the customer bought in the window after answering.
 
@@ -117,6 +221,9 @@ def answer_behaviour(
         H and R of the module docstring (0 ≤ R < H).
     as_of
         Last day the sales data are complete (default: the last sales date).
+    min_match_rate
+        Share of identified respondents that must appear in ``sales`` (default a half);
+        below it a :class:`~loyalty_lib.DataQualityError` says so (module docstring).
 
     Returns
     -------
@@ -127,7 +234,9 @@ def answer_behaviour(
         purchase days in the window), ``repeat`` (bool), ``retained`` (bool),
         ``revenue_after`` (net value). ``attrs``: ``horizon_days``,
         ``retained_after_days``, ``as_of``, ``incomplete`` (answers too recent),
-        ``unmatched`` (answers whose customer never appears in ``sales``), ``excluded``.
+        ``unmatched`` (answers whose customer never appears in ``sales``; kept, as buying
+        nothing, with a warning), ``without_id`` (answers without a customer id: left
+        out), ``excluded`` and ``match`` (the join report of the module docstring).
 
     Examples
     --------
@@ -147,7 +256,10 @@ def answer_behaviour(
     1           b  detractor   False     False            0.0
     >>> out.attrs["incomplete"]
     1
+    >>> out.attrs["match"]["match_rate"]
+    1.0
     """
+    floor = _check_rate("min_match_rate", min_match_rate)
     horizon = _days("horizon_days", horizon_days, 1)
     later = _days("retained_after_days", retained_after_days, 0)
     if later >= horizon:
@@ -166,7 +278,9 @@ def answer_behaviour(
     )
     if n_missing_date:
         raise ValueError(f"{survey_date}: {n_missing_date} valid answers have no date")
-    answers = answers.filter(nw.col(VALID) == 1).with_columns(
+    answers = answers.filter(nw.col(VALID) == 1)
+    without_id = int(to_pandas(answers.select(nw.col(customer).is_null().sum().alias("n")))["n"][0])
+    answers = answers.filter(~nw.col(customer).is_null()).with_columns(
         day_number_expr(survey_date).alias(_SDAY)
     )
     p = prepare_purchases(sales, customer=customer, date=date, value=value, as_of=as_of)
@@ -204,6 +318,14 @@ def answer_behaviour(
     complete = (table[_SDAY] + horizon) <= p.as_of_day
     incomplete = int((~complete).sum())
     unmatched = int(table["__known"].isna().sum())
+    match = _match(
+        answers.select(customer).unique(),
+        p.rows.select(customer).unique(),
+        customer=customer,
+        without_id=without_id,
+        too_recent=incomplete,
+        min_match_rate=floor,
+    )
     table = table[complete.to_numpy()].reset_index(drop=True)
     distinct = table["__days"].fillna(0)
     out = table[columns].copy()
@@ -229,7 +351,9 @@ def answer_behaviour(
         as_of=p.as_of,
         incomplete=incomplete,
         unmatched=unmatched,
+        without_id=without_id,
         excluded=dict(p.excluded),
+        match=match,
         customer=customer,
         survey_date=survey_date,
         wave=wave,
@@ -288,7 +412,7 @@ def say_do(
         ``category``; ``n`` (answers = customers with ``one_per_customer``);
         ``repeat_rate``, ``retention`` with ``_ci_lower`` / ``_ci_upper`` (Wilson);
         ``mean_revenue`` with ``_ci_lower`` / ``_ci_upper`` (t); ``median_revenue``;
-        ``small_base``.
+        ``small_base``. ``attrs["match"]``: the join report of ``behaviour``.
 
     Examples
     --------
@@ -331,6 +455,7 @@ def say_do(
             rows.append(row)
     out = pd.DataFrame(rows)
     out["n"] = out["n"].astype("int64")
+    out.attrs["match"] = dict(behaviour.attrs.get("match") or {})
     return out
 
 
@@ -352,6 +477,7 @@ def say_do_test(
         ``groups[1]``); ``value_1``, ``value_2``; ``difference`` (1 − 2) with
         ``difference_ci_lower`` / ``difference_ci_upper``; ``p_value``; ``significant``
         (p < 1 − confidence). Rates: Newcombe interval and z-test; revenue: Welch.
+        ``attrs["match"]``: the join report of ``behaviour``.
 
     Examples
     --------
@@ -404,6 +530,7 @@ def say_do_test(
             rows.append(row)
     out = pd.DataFrame(rows)
     out.attrs["groups"] = tuple(groups)
+    out.attrs["match"] = dict(behaviour.attrs.get("match") or {})
     return out
 
 
@@ -419,6 +546,7 @@ def users_referrers(
     scale: tuple[float, float] = (0, 10),
     cut_points: tuple[float, float] | None = None,
     errors: str = "raise",
+    min_match_rate: float = MIN_MATCH_RATE,
 ) -> pd.DataFrame:
     """Spend against likelihood to recommend, per customer, with the four quadrants.
 
@@ -435,7 +563,10 @@ def users_referrers(
         One row per respondent, by customer id: ``customer``; ``score`` (latest valid
         answer); ``category``; ``spend``; ``big_spender``; ``promoter``; ``quadrant``.
         ``attrs``: ``spend_threshold``, ``unmatched`` (respondents not in ``sales``,
-        spend 0, with a :class:`~loyalty_lib.LoyaltyWarning`).
+        spend 0, with a :class:`~loyalty_lib.LoyaltyWarning`), ``match`` (the join report
+        of the module docstring; below ``min_match_rate`` a
+        :class:`~loyalty_lib.DataQualityError`). Answers without a customer id and sales
+        rows without one (guests) are left out of the join and counted.
 
     Examples
     --------
@@ -457,16 +588,27 @@ def users_referrers(
     """
     if not 0 <= spend_quantile <= 1:
         raise ValueError(f"spend_quantile: {spend_quantile} is not between 0 and 1")
+    floor = _check_rate("min_match_rate", min_match_rate)
     spec = ScoreSpec.declare(scale, cut_points)
     answers = prepare(survey, score, spec, extra=[customer, survey_date], errors=errors)
-    latest = (
-        answers.filter(nw.col(VALID) == 1)
-        .with_columns(nw.col(survey_date).max().over(customer).alias("__latest"))
-        .filter(nw.col(survey_date) == nw.col("__latest"))
-    )
+    answers = answers.filter(nw.col(VALID) == 1)
+    without_id = int(to_pandas(answers.select(nw.col(customer).is_null().sum().alias("n")))["n"][0])
+    answers = answers.filter(~nw.col(customer).is_null())
+    latest = answers.with_columns(
+        nw.col(survey_date).max().over(customer).alias("__latest")
+    ).filter(nw.col(survey_date) == nw.col("__latest"))
     frame = as_frame(sales, argument="sales")
     require_columns(frame, [customer, value], argument="sales")
-    spend = frame.group_by(customer).agg(nw.col(value).sum().alias("spend"))
+    identified = frame.filter(~nw.col(customer).is_null())  # guests join no answer
+    spend = identified.group_by(customer).agg(nw.col(value).sum().alias("spend"))
+    match = _match(
+        answers.select(customer).unique(),
+        identified.select(customer).unique(),
+        customer=customer,
+        without_id=without_id,
+        too_recent=0,
+        min_match_rate=floor,
+    )
     table = to_pandas(
         latest.group_by(customer)
         .agg(nw.col(score).max().alias("__score"), nw.col(SIGN).max().alias("__sign"))
@@ -497,7 +639,12 @@ def users_referrers(
         ["champion", "referrer", "user"],
         "neither",
     )
-    out.attrs.update(spend_threshold=threshold, unmatched=unmatched, spend_quantile=spend_quantile)
+    out.attrs.update(
+        spend_threshold=threshold,
+        unmatched=unmatched,
+        spend_quantile=spend_quantile,
+        match=match,
+    )
     return out
 
 
@@ -513,6 +660,9 @@ def score_spend_correlation(
     -------
     pandas.DataFrame
         One row: ``n``, ``rho``, ``rho_ci_lower``, ``rho_ci_upper``, ``p_value``.
+        ``attrs["match"]``: the join report of ``per_customer`` (from
+        :func:`users_referrers`); a match rate below its threshold raises
+        :class:`~loyalty_lib.DataQualityError` (a frame built by hand has no report).
 
     Examples
     --------
@@ -522,6 +672,19 @@ def score_spend_correlation(
        n  rho
     0  5  0.8
     """
+    match = dict(per_customer.attrs.get("match") or {})
+    if match and match["match_rate"] < match["min_match_rate"]:
+        raise DataQualityError(
+            f"only {match['found']:,} of {match['respondents']:,} identified respondents "
+            f"({match['match_rate']:.1%}) appear in the sales log; a score-spend correlation "
+            "on them would rank unmatched customers as spending nothing."
+        )
+    out = _correlation(per_customer, confidence)
+    out.attrs["match"] = match
+    return out
+
+
+def _correlation(per_customer: pd.DataFrame, confidence: float) -> pd.DataFrame:
     n = len(per_customer)
     if n < 4:
         return pd.DataFrame(

@@ -16,20 +16,12 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib._checks import as_frame, column_names
+from loyalty_lib.errors import DataQualityError
 from loyalty_lib.inputs._quality import _counted, _n, _Report, _rows, _show
+from loyalty_lib.inputs.dates import read_date_column
 
 _OFFSET = re.compile(r"(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
 _TIME = re.compile(r"\d[T ]\d{1,2}:\d{2}")
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y%m%d",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%d.%m.%Y",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%dT%H:%M:%S.%f",
-)
 
 
 def _collect(data: Any, wanted: list[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -68,6 +60,14 @@ def _missing_columns(report: _Report, needed: dict[str, str], available: list[st
     return missing
 
 
+def _date_text(v: Any) -> str:
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))  # 20240201.0 from a float column
+    return str(v)
+
+
 # long: zone, parse, missing and future checks share one parsed series
 def _check_dates(
     report: _Report,
@@ -86,7 +86,7 @@ def _check_dates(
         parsed = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) else series
     else:
         present = series[series.notna()]
-        texts = present.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
+        texts = present.map(_date_text)
         zones = {
             (v.tzinfo.utcoffset(v.replace(tzinfo=None)) if v.tzinfo else None)
             if isinstance(v, dt.datetime)
@@ -112,13 +112,23 @@ def _check_dates(
             )
             return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
         stripped = texts.map(lambda t: (_OFFSET.sub("", t) if _TIME.search(t) else t).strip())
-        parsed = pd.Series(pd.NaT, index=stripped.index, dtype="datetime64[ns]")
-        for fmt in _DATE_FORMATS:  # the formats the analyses accept for text dates
-            todo = parsed.isna()
-            if not todo.any():
-                break
-            parsed[todo] = pd.to_datetime(stripped[todo], errors="coerce", format=fmt)
-        bad = present[parsed.isna()]
+        try:  # the one date parser, as the analyses use it (loyalty_lib.inputs.dates)
+            result = read_date_column(stripped, column=column)
+        except DataQualityError as exc:  # the column cannot be read one way at all
+            report.add(
+                "date_unparseable",
+                "fatal",
+                column,
+                len(present),
+                _show(present.tolist(), 3),
+                "stop",
+                str(exc),
+            )
+            return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+        parsed = result.parsed
+        failed = set(result.not_dates) | set(result.not_real)
+        bad = present[stripped.isin(failed)]
+        how = f" read {result.reading.label}" if result.reading and len(bad) else ""
         report.add(
             "date_unparseable",
             "fatal",
@@ -126,7 +136,7 @@ def _check_dates(
             len(bad),
             _counted(bad.astype(str)),
             "stop",
-            f"{column}: {_n(len(bad), rows)} are not dates (e.g. "
+            f"{column}: {_n(len(bad), rows)} are not dates{how} (e.g. "
             f"{_show(bad.tolist(), 3)}); fix or remove them in the source file.",
         )
         parsed = parsed.reindex(series.index)

@@ -37,9 +37,19 @@ import pandas as pd
 
 from loyalty_lib.errors import DataQualityError
 
-__all__ = ["DateReading", "infer_date_format", "parse_dates", "to_datetime_expr"]
+__all__ = [
+    "DateReading",
+    "infer_date_format",
+    "parse_dates",
+    "read_date_column",
+    "single_format",
+    "to_datetime_expr",
+]
 
-_TIME = r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
+_TIME = (
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?"
+    r"(?:\s?(?P<P>[AaPp]\.?[Mm]\.?))?)?"  # 10/26/2023 11:43:45 AM (SurveyMonkey)
+)
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<a>\d{1,2})-(?P<b>\d{1,2})" + _TIME + r"$")
 _COMPACT = re.compile(r"^(?P<y>\d{4})(?P<a>\d{2})(?P<b>\d{2})$")
 _ABY = re.compile(
@@ -73,6 +83,7 @@ class DateReading:
     separator: str = "-"
     with_time: bool = False
     reason: str = ""
+    meridiem: bool = False  # times written with AM/PM
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -85,6 +96,8 @@ class DateReading:
             "day-first": f"%d{s}%m{s}%Y",
             "month-first": f"%m{s}%d{s}%Y",
         }[self.order]
+        if self.meridiem:
+            return (f"{date} %I:%M:%S %p", f"{date} %I:%M %p", date)
         return (f"{date} %H:%M:%S", f"{date} %H:%M", date) if self.with_time else (date,)
 
     @property
@@ -179,8 +192,11 @@ def infer_date_format(
     family = used[0]
     matches = families[family]
     with_time = any(m.groupdict().get("H") for m in matches)
+    meridiem = any(m.groupdict().get("P") for m in matches)
     if family in ("iso", "compact"):
-        return DateReading(column, family, with_time=with_time, reason="unambiguous format")
+        return DateReading(
+            column, family, with_time=with_time, reason="unambiguous format", meridiem=meridiem
+        )
     separators = {m.group("sep") for m in matches}
     if len(separators) > 1:
         raise DataQualityError(
@@ -204,7 +220,9 @@ def infer_date_format(
                 f"{where}: the source declares {order} dates but {len(contradicting):,} values "
                 f"cannot be read so (e.g. {_show(contradicting)})."
             )
-        return DateReading(column, order, sep, with_time, reason="declared in the source")
+        return DateReading(
+            column, order, sep, with_time, reason="declared in the source", meridiem=meridiem
+        )
     if first_big:
         return DateReading(
             column,
@@ -212,6 +230,7 @@ def infer_date_format(
             sep,
             with_time,
             reason=f"a first number over 12 (e.g. {first_big[0]!r})",
+            meridiem=meridiem,
         )
     if second_big:
         return DateReading(
@@ -220,6 +239,7 @@ def infer_date_format(
             sep,
             with_time,
             reason=f"a second number over 12 (e.g. {second_big[0]!r})",
+            meridiem=meridiem,
         )
     example = next((m for m in matches if m.group("a") != m.group("b")), matches[0])
     a, b, y = int(example.group("a")), int(example.group("b")), _year(example.group("y"))
@@ -278,7 +298,85 @@ def _parse_texts(texts: pd.Series, reading: DateReading) -> pd.Series:
     fields = pd.DataFrame({"year": year, "month": month, "day": day})
     for name, key in (("hour", "H"), ("minute", "M"), ("second", "S")):
         fields[name] = pd.to_numeric(parts[key]).fillna(0) if key in parts else 0
+    if "P" in parts and parts["P"].notna().any():
+        pm = parts["P"].str.lower().str.startswith("p").fillna(False).astype(bool)
+        hour = fields["hour"]
+        bad_hour = parts["P"].notna() & ((hour < 1) | (hour > 12))
+        fields["hour"] = hour.where(parts["P"].isna(), hour % 12 + np.where(pm, 12, 0))
+        fields.loc[bad_hour, "hour"] = np.nan  # 13:00 PM is not a time
     return pd.to_datetime(fields, errors="coerce")
+
+
+@dataclass(frozen=True)
+class DateColumn:
+    """A column read one way: the parsed dates, the reading, and the values that failed.
+
+    ``not_dates`` are distinct present values that fit no format the workspace reads (or
+    not the declared one); ``not_real`` fit the reading's shape but are no calendar day
+    (``31/02/2024``). Both are empty when every present value was read.
+    """
+
+    parsed: pd.Series
+    reading: DateReading | None
+    not_dates: list[str]
+    not_real: list[str]
+
+
+def _shape(text: str) -> bool:
+    stripped = _ZONED.sub("", text)
+    return any(p.match(stripped) for p in (_ISO, _COMPACT, _ABY))
+
+
+# long: native datetimes, numbers, texts and the lookup share one pass over the column
+def read_date_column(
+    values: pd.Series,
+    *,
+    column: str | None = None,
+    dayfirst: bool | None = None,
+    format: str | None = None,  # noqa: A002 - the name users know from pandas
+) -> DateColumn:
+    """Read a column one way and say which values failed, instead of raising on them.
+
+    The validator counts failing rows with this; :func:`parse_dates` raises on them. A column
+    that cannot be read one way at all (day and month cannot be told apart, two orders, two
+    formats) still raises :class:`DataQualityError`: no value of it can be trusted.
+    """
+    name = column or str(values.name)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return DateColumn(_naive(values, name), None, [], [])
+    if pd.api.types.is_bool_dtype(values):
+        raise DataQualityError(f"The date column {name!r} holds true/false values, not dates.")
+    present = values[values.notna()]
+    if pd.api.types.is_string_dtype(values) and present.map(type).eq(str).all():
+        native = pd.Series(False, index=present.index)  # text only: the fast path
+        keys = present.str.strip()
+        keys = keys.where(keys != "")
+    else:
+        native = present.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)))
+        if len(present) and native.all():
+            parsed = _naive(pd.to_datetime(values, errors="coerce"), name)
+            return DateColumn(parsed, None, [], [])
+        keys = present[~native].map(lambda v: (_texts([v]) or [None])[0])
+    texts = sorted(set(keys.dropna()))
+    if pd.api.types.is_numeric_dtype(values):
+        not_dates = [t for t in texts if not re.fullmatch(r"\d{8}", t)]
+    elif format is not None:
+        fits = pd.to_datetime(pd.Series(texts, dtype="object"), format=format, errors="coerce")
+        not_dates = [t for t, p in zip(texts, fits, strict=True) if pd.isna(p)]
+    else:
+        not_dates = [t for t in texts if not _shape(t)]
+    shaped = [t for t in texts if t not in set(not_dates)]
+    reading = infer_date_format(shaped, column=name, dayfirst=dayfirst, format=format)
+    distinct = pd.Series(shaped, dtype="object")
+    parsed = _parse_texts(distinct, reading) if len(distinct) else pd.Series([], dtype="M8[ns]")
+    not_real = distinct[parsed.isna().to_numpy()].tolist()
+    lookup = {t: p for t, p in zip(distinct, parsed, strict=True) if not pd.isna(p)}
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if len(keys):
+        out.loc[keys.index] = keys.map(lookup).astype("datetime64[ns]")
+    if native.any():
+        out.loc[native[native].index] = _naive(pd.to_datetime(present[native]), name)
+    return DateColumn(out, reading, not_dates, not_real)
 
 
 def parse_dates(
@@ -300,49 +398,55 @@ def parse_dates(
     [Timestamp('2024-02-01 00:00:00'), Timestamp('2024-02-13 00:00:00'), NaT]
     >>> parse_dates(pd.Series([20240201, 20241231]), column="d").dt.strftime("%d %b").tolist()
     ['01 Feb', '31 Dec']
+    >>> parse_dates(pd.Series(["10/26/2023 11:43:45 PM"]), column="d").tolist()
+    [Timestamp('2023-10-26 23:43:45')]
     """
     name = column or str(values.name)
-    if pd.api.types.is_datetime64_any_dtype(values):
-        tz = getattr(values.dt, "tz", None)
-        out = values.dt.tz_localize(None) if tz is not None else values
-        return out.astype("datetime64[ns]")
-    if pd.api.types.is_bool_dtype(values):
-        raise DataQualityError(f"The date column {name!r} holds true/false values, not dates.")
-    present = values[values.notna()]
-    native = present.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)))
-    if len(present) and native.all():
-        return _naive(pd.to_datetime(values, errors="coerce"), name)
-    texts = pd.Series(_texts(present[~native]) if len(present) else [], dtype="object")
-    if pd.api.types.is_numeric_dtype(values) and len(texts):
-        not_compact = [t for t in texts if not re.fullmatch(r"\d{8}", t)]
-        if not_compact:
-            raise DataQualityError(
-                f"The date column {name!r} holds numbers that are not dates written yyyymmdd "
-                f"(e.g. {_show(sorted(set(not_compact)))}); export the dates as text or "
-                "declare a date_format."
-            )
-    reading = infer_date_format(texts, column=name, dayfirst=dayfirst, format=format)
-    distinct = pd.Series(sorted(set(texts)), dtype="object")
-    parsed = _parse_texts(distinct, reading) if len(distinct) else pd.Series([], dtype="M8[ns]")
-    failed = distinct[parsed.isna().to_numpy()].tolist()
-    if failed:
+    result = read_date_column(values, column=name, dayfirst=dayfirst, format=format)
+    if result.not_dates and pd.api.types.is_numeric_dtype(values):
         raise DataQualityError(
-            f"The date column {name!r} is read {reading.label}, but {len(failed):,} distinct "
-            f"values are not real dates that way (e.g. {_show(failed)})."
+            f"The date column {name!r} holds numbers that are not dates written yyyymmdd "
+            f"(e.g. {_show(result.not_dates)}); export the dates as text or "
+            "declare a date_format."
         )
-    lookup = dict(zip(distinct, parsed, strict=True))
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    if len(present):
-        keys = present[~native].map(lambda v: _texts([v])[0] if _texts([v]) else None)
-        out.loc[keys.index] = keys.map(lookup).astype("datetime64[ns]")
-        if native.any():
-            out.loc[native[native].index] = _naive(pd.to_datetime(present[native]), name)
-    return out
+    if result.not_dates and format is not None:
+        raise DataQualityError(
+            f"The date column {name!r}: {len(result.not_dates):,} distinct values do not fit "
+            f"the declared date_format {format!r} (e.g. {_show(result.not_dates)})."
+        )
+    if result.not_dates:
+        raise DataQualityError(
+            f"The date column {name!r} has {len(result.not_dates):,} distinct values that are "
+            f"not dates in any format the workspace reads (e.g. {_show(result.not_dates)}). "
+            "Dates may be written yyyy-mm-dd, yyyymmdd, dd.mm.yyyy, dd/mm/yyyy or mm/dd/yyyy "
+            "(optionally with a time), or declare a date_format in the source."
+        )
+    if result.not_real:
+        reading = result.reading
+        label = reading.label if reading is not None else "as dates"
+        raise DataQualityError(
+            f"The date column {name!r} is read {label}, but {len(result.not_real):,} distinct "
+            f"values are not real dates that way (e.g. {_show(result.not_real)})."
+        )
+    return result.parsed
 
 
 def _naive(parsed: pd.Series, name: str) -> pd.Series:
     tz = getattr(parsed.dt, "tz", None)
     return (parsed.dt.tz_localize(None) if tz is not None else parsed).astype("datetime64[ns]")
+
+
+def single_format(texts: Sequence[str], reading: DateReading) -> str | None:
+    """The one strptime format of the reading that every text fits, if there is one.
+
+    An engine can then parse the column with ``str.to_datetime(format=...)``; ``None`` when
+    the texts need two formats (times with and without seconds) or two-digit years.
+    """
+    series = pd.Series(list(texts), dtype="object")
+    for fmt in reading.formats:
+        if not len(series) or pd.to_datetime(series, format=fmt, errors="coerce").notna().all():
+            return fmt
+    return None
 
 
 def to_datetime_expr(column: str, reading: DateReading) -> Any:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from loyalty_lib._checks import column_names, require_columns, to_pandas
 from loyalty_lib.engines import compute_frame, count_true, local_datetimes
+from loyalty_lib.inputs.purchases import period_complete
 
 __all__ = ["column_profile", "monthly_activity", "sales_summary", "survey_responses_by_month"]
 
@@ -168,8 +169,10 @@ def monthly_activity(
     -------
     pandas.DataFrame
         ``month`` (first day), ``rows``, ``customers`` (distinct buyers), ``value`` (net),
-        ``negative_rows``; sorted by month. Rows without a date are not counted here (see
-        :func:`sales_summary` for their number).
+        ``negative_rows``, ``complete`` (bool: the data cover the month from its first to
+        its last day; a partial first or last month must not be read as a slow month, see
+        :func:`~loyalty_lib.inputs.purchases.period_complete`); sorted by month. Rows
+        without a date are not counted here (see :func:`sales_summary` for their number).
 
     Examples
     --------
@@ -178,9 +181,9 @@ def monthly_activity(
     ...                                                   "2024-02-01"]),
     ...                     "amount": [10.0, 2.5, 5.0]})
     >>> monthly_activity(log)
-           month  rows  customers  value  negative_rows
-    0 2024-01-01     2          1   12.5              0
-    1 2024-02-01     1          1    5.0              0
+           month  rows  customers  value  negative_rows  complete
+    0 2024-01-01     2          1   12.5              0     False
+    1 2024-02-01     1          1    5.0              0     False
     """
     frame = compute_frame(data)
     require_columns(frame, [customer, date, value])
@@ -202,7 +205,14 @@ def monthly_activity(
         counts=("rows", "customers", "negative_rows"),
         values=("value",),
     )
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    dated = frame.filter(~nw.col(date).is_null())
+    span = to_pandas(dated.select(nw.col(date).min().alias("a"), nw.col(date).max().alias("b")))
+    if len(out):
+        out["complete"] = period_complete(out["month"], "month", span["a"][0], span["b"][0])
+    else:
+        out["complete"] = pd.Series(dtype=bool)
+    return out
 
 
 def survey_responses_by_month(

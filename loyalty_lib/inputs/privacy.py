@@ -110,7 +110,7 @@ def suppress_small_groups(
     result: pd.DataFrame,
     *,
     n: str = "n",
-    min_base: float = 30,
+    min_base: int = 30,
     columns: Sequence[str] | None = None,
     how: str = "suppress",
 ) -> pd.DataFrame:

@@ -37,13 +37,15 @@ import pandas as pd
 
 from loyalty_lib._checks import examples, require_columns, to_pandas
 from loyalty_lib.engines import compute_frame, count_true, local_datetimes, reuse
-from loyalty_lib.errors import ExcludedRowsWarning
+from loyalty_lib.errors import DataQualityError, ExcludedRowsWarning
+from loyalty_lib.inputs.dates import parse_dates, read_date_column, single_format
 
 __all__ = [
     "ExcludedRowsWarning",
     "FREQS",
     "Purchases",
     "active_periods",
+    "period_complete",
     "period_start",
     "prepare_purchases",
 ]
@@ -66,8 +68,6 @@ FREQS = {
 _EPOCH = pd.Timestamp("1970-01-01")
 # Monday 1969-12-29 is day -3: week number = (day + 3) // 7.
 _WEEK_OFFSET = 3
-_STRING_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y")
-
 # Internal column names (prefixed so they never clash with the user's columns).
 DAY = "__day"
 PERIOD = "__period"
@@ -144,6 +144,52 @@ def period_end(number: Any, freq: str) -> pd.Series:
     return period_start(numbers + 1, freq) - pd.Timedelta(days=1)
 
 
+_PERIOD_LENGTH = {
+    "day": pd.DateOffset(days=1),
+    "week": pd.DateOffset(weeks=1),
+    "month": pd.DateOffset(months=1),
+    "quarter": pd.DateOffset(months=3),
+    "year": pd.DateOffset(years=1),
+}
+
+
+def period_complete(starts: Any, freq: str, first: Any, last: Any) -> pd.Series:
+    """Whether the data cover each calendar period from its first to its last day.
+
+    A period is **complete** when the log's first date is on or before the period's first
+    day and its last date on or after the period's last day; a first year holding only
+    December, or a last month of 9 days, is **partial**. Per-period rates, "lowest" or
+    "highest period" sentences and yearly value inputs must leave partial periods out
+    (or prorate them and say so).
+
+    Parameters
+    ----------
+    starts
+        First days of the periods (datetimes).
+    freq
+        ``"day"``, ``"week"``, ``"month"``, ``"quarter"`` or ``"year"``.
+    first, last
+        First and last dates of the data (times of day are ignored).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> starts = pd.Series(pd.to_datetime(["2022-01-01", "2023-01-01", "2024-01-01"]))
+    >>> period_complete(starts, "year", "2022-12-01", "2024-12-31").tolist()
+    [False, True, True]
+    >>> period_complete(pd.Series(pd.to_datetime(["2024-06-01"])), "month",
+    ...                 "2024-01-01", "2024-06-09").tolist()
+    [False]
+    """
+    if freq not in _PERIOD_LENGTH:
+        raise ValueError(f"freq: expected one of {sorted(_PERIOD_LENGTH)}, got {freq!r}")
+    begin = pd.Series(pd.to_datetime(starts)).reset_index(drop=True)
+    end = begin + _PERIOD_LENGTH[freq] - pd.Timedelta(days=1)
+    first_day = pd.Timestamp(first).normalize()
+    last_day = pd.Timestamp(last).normalize()
+    return ((begin >= first_day) & (end <= last_day)).astype(bool)
+
+
 @dataclass
 class Purchases:
     """Clean rows of a transaction log, ready for grouping (all frames are narwhals)."""
@@ -156,24 +202,37 @@ class Purchases:
 
 
 def _parse_string_dates(frame: Any, date: str) -> Any:
-    """Parse an ISO-like string date column, or raise naming the unparseable values."""
+    """Parse a text date column with the one date parser, or raise naming the bad values.
+
+    The reading is chosen from the distinct values (:mod:`loyalty_lib.inputs.dates`), as in
+    :func:`~loyalty_lib.inputs.validate.validate_sales`, so both read a column the same way.
+    When every value fits one strptime format the engine parses the column; otherwise (times
+    with and without seconds, two-digit years) a pandas frame is parsed by pandas.
+    """
     distinct = to_pandas(frame.select(nw.col(date)).unique())[date].dropna().astype(str)
-    best_format, best_bad = None, None
-    for fmt in _STRING_FORMATS:
-        parsed = pd.to_datetime(distinct, format=fmt, errors="coerce")
-        bad = distinct[parsed.isna()]
-        if best_bad is None or len(bad) < len(best_bad):
-            best_format, best_bad = fmt, bad
-        if bad.empty:
-            break
-    if best_bad is not None and not best_bad.empty:
-        bad_values = sorted(best_bad.tolist())
-        raise ValueError(
-            f"{date}: {len(bad_values)} distinct date strings are not dates in format "
-            f"{best_format!r}: {examples(bad_values)}. Fix or drop them, or parse the column "
-            "yourself (e.g. pandas.to_datetime) before calling."
+    result = read_date_column(distinct.reset_index(drop=True), column=date)
+    bad_values = sorted(result.not_dates + result.not_real)
+    if bad_values:
+        how = f" read {result.reading.label}" if result.reading is not None else ""
+        raise DataQualityError(
+            f"{date}: {len(bad_values)} distinct date strings are not dates{how}: "
+            f"{examples(bad_values)}. Fix or drop them, or parse the column yourself (e.g. "
+            "pandas.to_datetime) before calling."
         )
-    return frame.with_columns(nw.col(date).str.to_datetime(format=best_format))
+    if result.reading is None:
+        return frame
+    fmt = single_format(distinct.str.strip().unique().tolist(), result.reading)
+    if fmt is not None:
+        return frame.with_columns(nw.col(date).str.to_datetime(format=fmt))
+    if frame.implementation.is_pandas_like():
+        native = frame.to_native().copy()
+        native[date] = parse_dates(native[date], column=date)
+        return nw.from_native(native, eager_only=True)
+    raise DataQualityError(
+        f"{date}: the dates are read {result.reading.label} but are written in several "
+        "layouts (with and without seconds, or two-digit years); export them in one layout "
+        "or parse the column before calling."
+    )
 
 
 def _check_date_dtype(frame: Any, date: str) -> Any:
@@ -182,8 +241,14 @@ def _check_date_dtype(frame: Any, date: str) -> Any:
         return local_datetimes(frame, [date])
     if dtype == nw.String:
         return _parse_string_dates(frame, date)
+    if dtype.is_integer():  # 20240201: yyyymmdd written as a number
+        bounds = to_pandas(frame.select(lo=nw.col(date).min(), hi=nw.col(date).max()))
+        lo, hi = bounds["lo"].iloc[0], bounds["hi"].iloc[0]
+        if not pd.isna(lo) and 10_000_101 <= lo and hi <= 99_991_231:
+            return _parse_string_dates(frame.with_columns(nw.col(date).cast(nw.String)), date)
     raise TypeError(
-        f"{date}: expected a date or datetime column (or ISO date strings), got dtype {dtype}"
+        f"{date}: expected a date or datetime column (or date strings, or whole numbers "
+        f"written yyyymmdd), got dtype {dtype}"
     )
 
 

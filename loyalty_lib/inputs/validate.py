@@ -84,9 +84,11 @@ def validate_sales(
     customer, date, value
         The customer-id, order-date and amount columns (``value=None``: no amounts).
     order_id
-        Optional order-id column. With it, a row that repeats another in order id, customer,
-        date and amount is a duplicate record and is excluded; without it, identical rows
-        may be genuine repeat purchases on the same day and are kept (with a warning).
+        Optional order-id column. With it, a row that repeats another in every column (order
+        id, customer, date, amount and every other column, e.g. the product code) is a
+        duplicate record and is excluded; two lines of one order with the same amount but a
+        different product are not duplicates. Without it, identical rows may be genuine
+        repeat purchases on the same day and are kept (with a warning).
     as_of
         The day the data cannot be later than (default: today, UTC).
 
@@ -169,7 +171,10 @@ def validate_sales(
                 "counted as a purchase).",
             )
     report.check("duplicate_rows")
-    dupes = frame.duplicated(keep="first")
+    # judged on the whole row, never on the checked columns alone: two products with the
+    # same line amount in one order are two lines, not a copy
+    whole, _ = _collect(data, available)
+    dupes = whole.duplicated(keep="first")
     positions = np.flatnonzero(dupes)
     if order_id:
         report.add(
@@ -179,8 +184,8 @@ def validate_sales(
             len(positions),
             _rows(positions),
             "excluded",
-            f"{_n(len(positions), rows)} repeat an earlier row with the same order id, "
-            "customer, date and amount; the copies are left out.",
+            f"{_n(len(positions), rows)} repeat an earlier row in every column (order id, "
+            "customer, date, amount and the rest); the copies are left out.",
             positions,
         )
     else:
@@ -191,7 +196,7 @@ def validate_sales(
             len(positions),
             _rows(positions),
             "kept",
-            f"{_n(len(positions), rows)} repeat an earlier row in every checked column; "
+            f"{_n(len(positions), rows)} repeat an earlier row in every column; "
             "without an order id they may be genuine repeat purchases, so they are kept.",
         )
     return report.frame()

@@ -1,4 +1,7 @@
-"""The ``loyalty`` command: ``loyalty report [options]`` runs the reports of reports.yaml.
+"""The ``loyalty`` command: ``loyalty report [options]`` runs the reports of reports.yaml;
+``loyalty init FILE [FILE...] [--output PATH]`` writes a first reports.yaml for one's own
+exports (sources guessed from each file's header and first rows, TODOs for what it cannot
+decide).
 
 Exit status: 0 when every report succeeded, 1 when one failed or an input changed, 2 on a
 bad configuration or override, 130 when interrupted (nothing published).
@@ -7,11 +10,12 @@ bad configuration or override, 130 when interrupted (nothing published).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 from collections.abc import Sequence
 
-from loyalty_lib.reporting.config import ReportConfigError, RunConfig, load_config, parse_overrides
+from loyalty_lib.reporting.config import ReportConfigError, load_config, parse_overrides
 from loyalty_lib.reporting.runner import _INTERRUPTED, _describe_error, _terminate, run_reports
 
 __all__ = ["main"]
@@ -42,16 +46,62 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _init(args: Sequence[str]) -> int:
+    """``loyalty init``: guess a declaration per file and write a commented reports.yaml."""
+    from pathlib import Path
+
+    from loyalty_lib.errors import DataQualityError
+    from loyalty_lib.inputs.datasets import DATA_DIR
+    from loyalty_lib.inputs.guess import guess_source, render_config
+
+    parser = argparse.ArgumentParser(
+        prog="loyalty init",
+        description="Write a first reports.yaml for your own sales and survey exports.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="CSV, TSV, Excel or Parquet")
+    parser.add_argument("--output", default="my-reports.yaml", help="default: my-reports.yaml")
+    parser.add_argument("--force", action="store_true", help="overwrite the output file")
+    opts = parser.parse_args(list(args))
+    output = Path(opts.output)
+    if output.exists() and not opts.force:
+        print(f"loyalty init: {output} exists; choose another --output or --force", file=sys.stderr)
+        return 2
+    guesses = []
+    for name in opts.files:
+        try:
+            guesses.append(guess_source(name))
+        except (FileNotFoundError, DataQualityError, ValueError) as exc:
+            print(f"loyalty init: {name}: {exc}", file=sys.stderr)
+            return 2
+    keys = [g.key for g in guesses]
+    for i, g in enumerate(guesses):
+        if keys.count(g.key) > 1:
+            g.key = f"{g.key}_{i + 1}"
+    text = render_config(guesses, output=output, notebooks=DATA_DIR.parent / "notebooks")
+    output.write_text(text, encoding="utf-8")
+    todos = sum(len(g.todo) for g in guesses)
+    for g in guesses:
+        print(f"{g.path}: {g.kind} source {g.key!r}, columns {g.columns}")
+    print(f"wrote {output}: {todos} TODO(s) to settle, then `loyalty report --config {output}`")
+    try:
+        load_config(output)
+    except ReportConfigError as exc:
+        print(f"  not runnable yet: {exc}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``loyalty report``; returns 0 when every report succeeded."""
+    """Entry point of ``loyalty report`` and ``loyalty init``; 0 when all went well."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "init":
+        return _init(args[1:])
     if args and args[0] == "report":
         args = args[1:]
     opts = _build_parser().parse_args(args)
     try:
         config = load_config(opts.config)
         if opts.kernel:
-            config = RunConfig(config.reports, opts.kernel, config.cell_timeout, config.root)
+            config = dataclasses.replace(config, kernel=opts.kernel)
         if opts.list:
             for spec in config.reports:
                 print(f"{spec.name}\t{spec.notebook.name}\t{spec.title}")

@@ -14,14 +14,12 @@ from typing import Any
 
 import yaml
 
+from loyalty_lib.errors import ReportConfigError
+
 __all__ = ["ReportConfigError", "ReportSpec", "RunConfig", "load_config", "parse_overrides"]
 
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-class ReportConfigError(ValueError):
-    """``reports.yaml`` or a command-line override is invalid; the message says where."""
 
 
 @dataclass(frozen=True)
@@ -42,13 +40,80 @@ class RunConfig:
     kernel: str = "loyalty"
     cell_timeout: int = 600
     root: Path = Path(".")
+    sources: dict[str, Any] = field(default_factory=dict)  # name -> SalesSource/SurveySource
+    path: Path | None = None  # the reports.yaml read; the runner hands it to the kernels
+
+
+_TOP_KEYS = {"reports", "kernel", "cell_timeout", "sources"}
+_SOURCE_PARAMETERS = {"sales_source": "sales", "survey_source": "survey"}
+
+
+def _check_sources(path: Path, raw: Any, root: Path) -> dict[str, Any]:
+    """Parse the ``sources`` section and check each mapping against its file's header."""
+    from loyalty_lib.errors import DataQualityError
+    from loyalty_lib.inputs.reading import read_table
+    from loyalty_lib.inputs.sources import check_columns, parse_sources
+
+    sources = parse_sources(raw, root, f"{path}: sources")
+    for key, source in sources.items():
+        options = source.read_options()
+        if source.kind == "survey":
+            options["header_rows"] = source.header_rows
+        try:
+            head = read_table(source.path, nrows=5, **options)
+        except FileNotFoundError as exc:
+            raise ReportConfigError(
+                f"{path}: sources.{key}.path: {exc} (paths are relative to {root}); fix the "
+                "path or export the file there"
+            ) from exc
+        except (DataQualityError, ValueError) as exc:
+            raise ReportConfigError(f"{path}: sources.{key}: {exc}") from exc
+        try:
+            check_columns(source, [str(c) for c in head.frame.columns], head.aliases)
+        except ReportConfigError as exc:
+            raise ReportConfigError(f"{path}: {exc}") from exc
+    return sources
+
+
+def _check_source_parameter(
+    where: str, name: str, value: Any, sources: dict[str, Any], root: Path
+) -> None:
+    """A report's ``sales_source`` / ``survey_source`` names bundled data, a declared
+    source of the right kind, or an existing file."""
+    import difflib
+
+    kind = _SOURCE_PARAMETERS[name]
+    text = str(value)
+    bundled = {"demo", "none", ""} | ({"cdnow"} if kind == "sales" else set())
+    if text.lower() in bundled:
+        return
+    if text in sources:
+        if sources[text].kind != kind:
+            raise ReportConfigError(
+                f"{where}: {name}: {text!r} is a {sources[text].kind} source; "
+                f"{name} needs a {kind} source"
+            )
+        return
+    candidate = Path(text) if Path(text).is_absolute() else root / text
+    if candidate.exists():
+        return
+    options = sorted(bundled - {""}) + sorted(k for k, s in sources.items() if s.kind == kind)
+    close = difflib.get_close_matches(text, options, n=1, cutoff=0.5)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ReportConfigError(
+        f"{where}: {name}: {text!r} is neither a declared {kind} source nor a file "
+        f"(sources: {options}).{hint}"
+    )
 
 
 def load_config(path: str | Path = "reports.yaml") -> RunConfig:
     """Read and check ``reports.yaml``; notebook paths are relative to its folder.
 
     Raises :class:`ReportConfigError` naming the entry and the problem (unknown keys,
-    duplicate or unsafe names, missing notebooks).
+    duplicate or unsafe names, missing notebooks). The ``sources`` section is checked by
+    :func:`loyalty_lib.inputs.sources.parse_source` and each mapping against the header of
+    its file (the first rows are read); a report's ``sales_source`` / ``survey_source`` must
+    name bundled data, a declared source of that kind, or an existing file.
     """
     path = Path(path)
     if not path.exists():
@@ -59,10 +124,17 @@ def load_config(path: str | Path = "reports.yaml") -> RunConfig:
         raise ReportConfigError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list):
         raise ReportConfigError(f"{path}: expected a mapping with a 'reports' list")
-    unknown = set(raw) - {"reports", "kernel", "cell_timeout"}
+    unknown = sorted(set(raw) - _TOP_KEYS, key=str)
     if unknown:
-        raise ReportConfigError(f"{path}: unknown top-level keys {sorted(unknown)}")
+        import difflib
+
+        close = difflib.get_close_matches(str(unknown[0]), sorted(_TOP_KEYS), n=1, cutoff=0.5)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ReportConfigError(
+            f"{path}: unknown top-level keys {unknown}.{hint} Allowed: {sorted(_TOP_KEYS)}"
+        )
     root = path.resolve().parent
+    sources = _check_sources(path, raw.get("sources"), root)
     specs: list[ReportSpec] = []
     for i, entry in enumerate(raw["reports"], start=1):
         where = f"{path}: report #{i}"
@@ -86,12 +158,16 @@ def load_config(path: str | Path = "reports.yaml") -> RunConfig:
         parameters = entry.get("parameters") or {}
         if not isinstance(parameters, dict):
             raise ReportConfigError(f"{where} ({name}): 'parameters' must be a mapping")
+        for key in _SOURCE_PARAMETERS.keys() & parameters.keys():
+            _check_source_parameter(f"{where} ({name})", key, parameters[key], sources, root)
         specs.append(ReportSpec(name, notebook, str(entry.get("title", name)), parameters))
     return RunConfig(
         reports=specs,
         kernel=str(raw.get("kernel", "loyalty")),
         cell_timeout=int(raw.get("cell_timeout", 600)),
         root=root,
+        sources=sources,
+        path=path.resolve(),
     )
 
 

@@ -18,13 +18,13 @@ def notebook_to_html(notebook: str | Path, *, title: str | None = None, footer: 
 
     Code inputs and prompts are removed, warnings printed to stderr are dropped, outputs are
     reduced to presentational HTML with untrusted markup escaped
-    (:mod:`loyalty_lib.reporting.html_safety`), and the page carries a Content-Security-Policy that
-    forbids scripts and remote resources.
+    (:mod:`loyalty_lib.reporting.html_safety`), and the page carries the Content-Security-Policy
+    :data:`~loyalty_lib.reporting.html_safety.CSP`, which forbids scripts and remote resources.
     """
     import nbformat
     from nbconvert import HTMLExporter
 
-    from loyalty_lib.reporting.html_safety import sanitize_notebook
+    from loyalty_lib.reporting.html_safety import CSP, sanitize_notebook
 
     nb = nbformat.read(str(notebook), as_version=4)
     sanitize_notebook(nb)
@@ -38,7 +38,8 @@ def notebook_to_html(notebook: str | Path, *, title: str | None = None, footer: 
         exclude_output_prompt=True,
         embed_images=True,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"loyalty_footer": footer})
+    resources = {"loyalty_footer": footer, "loyalty_csp": CSP}  # read by the template
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
 

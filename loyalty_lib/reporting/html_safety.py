@@ -2,11 +2,15 @@
 
 Survey comments, segment names and file names are untrusted: they reach the outputs through
 pandas tables and data-driven Markdown sentences. Before export, every rich output is reduced to
-a small allowlist of presentational HTML (tables, headings, emphasis, lists); scripts, event
-handlers, styles, iframes, SVG and JavaScript outputs are removed, and raw HTML inside
-Markdown outputs is escaped so it shows as text. Markdown *cells* are authored in the
-repository and are kept as written. The page itself also carries a Content-Security-Policy
-that forbids scripts, as a second line of defence.
+a small allowlist of presentational HTML (tables, headings, emphasis, lists) by `nh3`_ (the
+Rust ammonia sanitiser; it replaced bleach, which is deprecated): scripts and styles with their
+contents, event handlers, iframes, SVG and JavaScript outputs are removed, links may only be
+relative (to an anchor or a sibling report of the run), and raw HTML inside Markdown outputs
+is escaped so it shows as text. Markdown *cells* are authored in the repository and are kept
+as written. Every page also carries the one Content-Security-Policy :data:`CSP`, which forbids
+scripts and remote resources, as a second line of defence.
+
+.. _nh3: https://nh3.readthedocs.io/
 
 Two more rules keep the page fit for its readers: e-mail addresses and international phone
 numbers in any text output are masked (:func:`loyalty_lib.inputs.privacy.mask_contacts`, a backstop
@@ -19,11 +23,15 @@ from __future__ import annotations
 import html as _html
 import re
 
-import bleach
+import nh3
 
 from loyalty_lib.inputs.privacy import mask_contacts
 
-__all__ = ["clean_html", "error_message", "sanitize_notebook"]
+__all__ = ["CSP", "clean_html", "error_message", "sanitize_notebook"]
+
+# The Content-Security-Policy of every page of a run (the index and each report): no script,
+# no request to anywhere; only inline styles and embedded (data:) images and fonts.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
 
 ALLOWED_TAGS = frozenset(
     {
@@ -70,43 +78,61 @@ ALLOWED_TAGS = frozenset(
     }
 )
 ALLOWED_ATTRIBUTES = {
-    "*": ["class", "title"],
-    "td": ["class", "colspan", "rowspan"],
-    "th": ["class", "colspan", "rowspan"],
-    "a": ["href", "title"],
+    "*": frozenset({"class", "title"}),
+    "td": frozenset({"class", "colspan", "rowspan"}),
+    "th": frozenset({"class", "colspan", "rowspan"}),
+    "a": frozenset({"href", "title"}),
 }
 # Links may only point within the page or to a sibling report (relative URL, no scheme).
-ALLOWED_PROTOCOLS: list[str] = []
+ALLOWED_URL_SCHEMES: frozenset[str] = frozenset()
+# Removed together with everything inside them (pandas adds a <style> block to every table).
+DROPPED_WITH_CONTENT = frozenset({"script", "style"})
+# What a browser skips at the start of a URL (C0 controls and space): with it, and "\" read as
+# "/", "//host", "/\host" and " //host" are all scheme-relative links to another host.
+_URL_IGNORED = "".join(chr(c) for c in range(0x21))
 _DROP_MIMETYPES = (
     "application/javascript",
     "text/javascript",
     "image/svg+xml",
     "application/vnd.jupyter.widget-view+json",
 )
-_STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _relative_links_only(tag: str, attribute: str, value: str) -> str | None:
+    """Drop a scheme-relative link (``//host/...``): it leaves the run like an absolute one."""
+    if attribute == "href":
+        probe = re.sub(r"[\t\n\r]", "", value).lstrip(_URL_IGNORED).replace("\\", "/")
+        if probe.startswith("//"):
+            return None
+    return value
 
 
 def clean_html(fragment: str) -> str:
     """Reduce an HTML fragment to the presentational allowlist.
 
-    ``<style>`` blocks (pandas adds one per table) are removed with their content; any other
-    tag outside the allowlist is escaped, so its text stays visible but inert.
+    ``<script>`` and ``<style>`` elements (pandas adds a style block to every table) are
+    removed with their content; any other tag outside the allowlist is removed and its text
+    kept, and so are attributes outside the allowlist. Links keep only relative targets
+    (``other_report.html``, ``#anchor``); comments are removed and no ``rel`` is added.
 
     >>> clean_html('<table class="dataframe"><tr><td onclick="x()">1</td></tr></table>')
     '<table class="dataframe"><tbody><tr><td>1</td></tr></tbody></table>'
-    >>> clean_html("<script>alert(1)</script><b>ok</b>")
-    '&lt;script&gt;alert(1)&lt;/script&gt;<b>ok</b>'
-    >>> clean_html('<img src=x onerror=alert(1)>')
-    '&lt;img src=x onerror=alert(1)&gt;'
+    >>> clean_html("<script>alert(1)</script><style>b {}</style><b>ok</b><!-- note -->")
+    '<b>ok</b>'
+    >>> clean_html('<img src=x onerror=alert(1)><iframe src="https://example.com">text</iframe>')
+    'text'
+    >>> clean_html('<a href="other.html#top">next</a> <a href="javascript:x()">js</a>')
+    '<a href="other.html#top">next</a> <a>js</a>'
     """
-    fragment = _STYLE_BLOCK.sub("", fragment)
-    return bleach.clean(
+    return nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
-        protocols=ALLOWED_PROTOCOLS,
-        strip=False,
+        attribute_filter=_relative_links_only,
+        url_schemes=ALLOWED_URL_SCHEMES,
         strip_comments=True,
+        link_rel=None,
     )
 
 

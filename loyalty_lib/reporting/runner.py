@@ -30,13 +30,14 @@ inputs changed while it ran is not trusted: it fails and never becomes ``latest`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from loyalty_lib.reporting.config import (
     ReportConfigError,
     ReportSpec,
     RunConfig,
+    _notebook_parameters,
     _resolve_parameters,
 )
 from loyalty_lib.reporting.html import _headline, _kpis, notebook_to_html
@@ -180,6 +182,7 @@ def run_reports(
             )
         specs = [s for s in specs if s.name in set(only)]
     parameters = _resolve_parameters(specs, overrides or {})
+    specs = [replace(s, title=_page_title(s, parameters[s.name], config)) for s in specs]
     run_id = run_id or _new_run_id()
     if not _NAME.match(run_id) or run_id == "latest":
         raise ReportConfigError(f"run id {run_id!r}: use letters, digits, '_', '-' or '.'")
@@ -206,6 +209,47 @@ def run_reports(
     if summary.ok:
         point_latest(output_dir, run_id)
     return summary
+
+
+_BUNDLED_TITLES = {"demo": "demo shop", "cdnow": "CDNOW (real data 1997-98)", "none": "no survey"}
+
+
+def _source_title(name: Any, config: RunConfig) -> str:
+    """The display name load_sales/load_survey give a source, known without reading it."""
+    key = str(name or "")
+    if key in config.sources:
+        return config.sources[key].title or key
+    if key.lower() in _BUNDLED_TITLES:
+        return _BUNDLED_TITLES[key.lower()]
+    return Path(key).stem or key
+
+
+def _page_title(spec: ReportSpec, parameters: dict[str, Any], config: RunConfig) -> str:
+    """The report title with ``{sales}`` and ``{survey}`` filled with the sources' titles.
+
+    A title such as ``"The 80/20 split ({sales})"`` then never names a bundled data set
+    when the source is overridden (``-p sales_source=shop``).
+    """
+    if "{" not in spec.title:
+        return spec.title
+    import ast
+
+    declared = _notebook_parameters(spec.notebook)
+    values = {}
+    for field_name, parameter in (("sales", "sales_source"), ("survey", "survey_source")):
+        if parameter in parameters:
+            values[field_name] = _source_title(parameters[parameter], config)
+        elif parameter in declared:
+            default = ast.literal_eval(str(declared[parameter]["default"]))
+            values[field_name] = _source_title(default, config)
+    try:
+        return spec.title.format_map(values)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ReportConfigError(
+            f"report {spec.name}: title {spec.title!r} has a placeholder that cannot be "
+            f"filled ({exc}); use {{sales}} or {{survey}} where the notebook has "
+            "sales_source or survey_source, and {{{{ }}}} for a literal brace"
+        ) from None
 
 
 def _run_all(
@@ -271,16 +315,17 @@ def _run_one(
     clock = time.perf_counter()
     error = None
     try:
-        papermill.execute_notebook(
-            str(spec.notebook),
-            str(executed),
-            parameters=parameters,
-            kernel_name=config.kernel,
-            progress_bar=progress,
-            cwd=str(config.root),
-            execution_timeout=config.cell_timeout,
-            log_output=False,
-        )
+        with _sources_for_kernel(config):
+            papermill.execute_notebook(
+                str(spec.notebook),
+                str(executed),
+                parameters=parameters,
+                kernel_name=config.kernel,
+                progress_bar=progress,
+                cwd=str(config.root),
+                execution_timeout=config.cell_timeout,
+                log_output=False,
+            )
     except PapermillExecutionError as exc:
         error = {
             "cell": exc.exec_count,
@@ -319,6 +364,27 @@ def _run_one(
         kpis=kpis,
         error=error,
     )
+
+
+@contextlib.contextmanager
+def _sources_for_kernel(config: RunConfig):
+    """``LOYALTY_CONFIG`` set to the run's reports.yaml while a kernel starts and runs.
+
+    The kernel inherits the environment, so ``load_sales("<declared name>")`` in a notebook
+    reads the declarations of the file this run was started with, wherever the notebook is.
+    """
+    if config.path is None:
+        yield
+        return
+    previous = os.environ.get("LOYALTY_CONFIG")
+    os.environ["LOYALTY_CONFIG"] = str(Path(config.path).resolve())
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("LOYALTY_CONFIG", None)
+        else:
+            os.environ["LOYALTY_CONFIG"] = previous
 
 
 def _error_text(ename: str, evalue: str) -> str:

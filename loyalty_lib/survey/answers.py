@@ -18,7 +18,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import LoyaltyWarning, examples, require_columns
+from loyalty_lib._checks import LoyaltyWarning, check_scalar, examples, require_columns
 from loyalty_lib.engines import compute_frame
 from loyalty_lib.stats.nps_intervals import bootstrap_draws, centre_and_se, nps_interval, z_value
 
@@ -540,9 +540,9 @@ def _group(row: dict, by: list[str], *, weighted: bool, cells: bool, cell_map: d
     return Group(n=n, n_effective=n_eff, effective=effective, shares=shares, cells=cell)
 
 
-def check_base(min_base: float) -> None:
-    if isinstance(min_base, bool) or not isinstance(min_base, (int, float)) or min_base < 0:
-        raise ValueError(f"min_base: expected a non-negative number, got {min_base!r}")
+def check_base(min_base: int) -> None:
+    """``min_base`` is a whole number of answers (or effective answers when weighted), >= 0."""
+    check_scalar(min_base, "min_base", int, ge=0)
 
 
 def group_interval(
@@ -572,7 +572,7 @@ def summarise(
     weighted: bool,
     method: str,
     confidence: float,
-    min_base: float,
+    min_base: int,
     n_boot: int,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
@@ -602,6 +602,6 @@ def summarise(
     out["nps_ci_lower"] = 100 * limits_arr[:, 0]
     out["nps_ci_upper"] = 100 * limits_arr[:, 1]
     base = out["n_effective"] if weighted else out["n"]
-    out["low_base"] = (base < min_base).to_numpy(bool)
+    out["small_base"] = (base < min_base).to_numpy(bool)
     out["excluded"] = table["excluded"].to_numpy()
     return out.reset_index(drop=True)

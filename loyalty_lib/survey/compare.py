@@ -187,8 +187,8 @@ def compare_nps(
     -------
     pandas.DataFrame
         One row: ``n_a``, ``n_b`` (valid answers), ``nps_a``, ``nps_b`` (raw scores,
-        −100…100), ``difference`` (raw ``nps_a − nps_b``, signed), ``diff_ci_lower``,
-        ``diff_ci_upper`` (interval of the difference, −200…200; centred on the adjusted
+        −100…100), ``difference`` (raw ``nps_a − nps_b``, signed), ``difference_ci_lower``,
+        ``difference_ci_upper`` (interval of the difference, −200…200; centred on the adjusted
         difference with ``"adjusted_wald"``), ``z``, ``p_value`` (two-sided) and
         ``significant``. Statistics are missing when a sample has no valid answer.
 
@@ -226,8 +226,8 @@ def compare_nps(
             "nps_a": [100 * groups[0].nps],
             "nps_b": [100 * groups[1].nps],
             "difference": [100 * res["difference"]],
-            "diff_ci_lower": [100 * res["lower"]],
-            "diff_ci_upper": [100 * res["upper"]],
+            "difference_ci_lower": [100 * res["lower"]],
+            "difference_ci_upper": [100 * res["upper"]],
             "z": [res["z"]],
             "p_value": [res["p_value"]],
             "significant": pd.array(
@@ -250,7 +250,7 @@ def nps_trend(
     cut_points: tuple[float, float] | None = None,
     method: str = "adjusted_wald",
     confidence: float = 0.95,
-    min_base: float = 30,
+    min_base: int = 30,
     errors: str = "raise",
     n_boot: int = 2000,
     random_state: int | np.random.Generator | None = None,

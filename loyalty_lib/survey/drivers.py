@@ -51,7 +51,7 @@ def nps_drivers(
     scale: tuple[float, float] = (0, 10),
     cut_points: tuple[float, float] | None = None,
     confidence: float = 0.95,
-    min_base: float = 30,
+    min_base: int = 30,
     errors: str = "raise",
 ) -> pd.DataFrame:
     """How strongly each touchpoint rating separates promoters from detractors.
@@ -70,7 +70,7 @@ def nps_drivers(
     confidence
         Level of the interval of ``r_pb``.
     min_base
-        ``low_base`` is set when fewer than ``min_base`` promoters or detractors rated
+        ``small_base`` is set when fewer than ``min_base`` promoters or detractors rated
         the touchpoint.
 
     Returns
@@ -88,7 +88,7 @@ def nps_drivers(
           correlation of the rating with promoter-vs-detractor, its interval and
           two-sided p-value (missing with fewer than 4 such respondents or no spread);
         - ``relative_importance``: 100 · r_pb² / Σ r_pb² over the touchpoints (%);
-        - ``low_base``: fewer than ``min_base`` promoters or detractors.
+        - ``small_base``: fewer than ``min_base`` promoters or detractors.
 
     Examples
     --------
@@ -137,12 +137,12 @@ def nps_drivers(
     r2 = out["r_pb"] ** 2
     total = r2.sum(skipna=True)
     out["relative_importance"] = 100 * r2 / total if total > 0 else np.nan
-    out["low_base"] = out.pop("_low_base")
+    out["small_base"] = out.pop("_low_base")
     out = out.sort_values("r_pb", ascending=False, na_position="last", kind="stable")
     return out.reset_index(drop=True)
 
 
-def _driver_row(name: str, i: int, sums: pd.DataFrame, z_crit: float, min_base: float) -> dict:
+def _driver_row(name: str, i: int, sums: pd.DataFrame, z_crit: float, min_base: int) -> dict:
     def get(sign: int, what: str) -> float:
         if sign not in sums.index:
             return 0.0

@@ -84,7 +84,7 @@ def plot_nps_segments(result: pd.DataFrame, segment: str, *, ax=None, title: str
             "nps",
             "nps_ci_lower",
             "nps_ci_upper",
-            "low_base",
+            "small_base",
         ],
         "nps(by=segment)",
     )
@@ -92,7 +92,7 @@ def plot_nps_segments(result: pd.DataFrame, segment: str, *, ax=None, title: str
         _, ax = plt.subplots(figsize=(9, 0.6 * len(result) + 1.8))
     y = np.arange(len(result))[::-1]
     left = np.zeros(len(result))
-    hatch = ["//" if low else "" for low in result["low_base"]]
+    hatch = ["//" if low else "" for low in result["small_base"]]
     for column, key in (
         ("pct_detractors", "detractor"),
         ("pct_passives", "passive"),
@@ -107,7 +107,7 @@ def plot_nps_segments(result: pd.DataFrame, segment: str, *, ax=None, title: str
         left += width
     labels = [
         f"{_label(s)}\n(n={n:,}{', low base' if low else ''})"
-        for s, n, low in zip(result[segment], result["n"], result["low_base"], strict=True)
+        for s, n, low in zip(result[segment], result["n"], result["small_base"], strict=True)
     ]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
@@ -176,7 +176,7 @@ def plot_nps_trend(
             "nps",
             "nps_ci_lower",
             "nps_ci_upper",
-            "low_base",
+            "small_base",
             "difference",
             "significant",
         ],
@@ -199,7 +199,7 @@ def plot_nps_trend(
             linewidth=0,
         )
         ax.plot(periods, part["nps"], color=colour, marker="o", markersize=4, label=label)
-        low = part["low_base"].to_numpy(bool)
+        low = part["small_base"].to_numpy(bool)
         if low.any():
             ax.plot(
                 periods[low],
@@ -261,7 +261,7 @@ def plot_nps_drivers(
 
     _need(
         drivers,
-        ["driver", "n", "mean_detractors", "mean_passives", "mean_promoters", "r_pb", "low_base"],
+        ["driver", "n", "mean_detractors", "mean_passives", "mean_promoters", "r_pb", "small_base"],
         "nps_drivers",
     )
     if ax is None:
@@ -295,7 +295,7 @@ def plot_nps_drivers(
         if pd.notna(r)
         else f"{d}\n(n={n:,}, too few to rate)"
         for d, r, n, low in zip(
-            drivers["driver"], drivers["r_pb"], drivers["n"], drivers["low_base"], strict=True
+            drivers["driver"], drivers["r_pb"], drivers["n"], drivers["small_base"], strict=True
         )
     ]
     ax.set_yticks(y, labels)

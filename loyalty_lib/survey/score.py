@@ -58,7 +58,7 @@ def nps(
     cut_points: tuple[float, float] | None = None,
     method: str = "adjusted_wald",
     confidence: float = 0.95,
-    min_base: float = 30,
+    min_base: int = 30,
     errors: str = "raise",
     n_boot: int = 2000,
     random_state: int | np.random.Generator | None = None,
@@ -95,7 +95,7 @@ def nps(
         Confidence level of the interval, strictly between 0 and 1.
     min_base
         Groups with fewer responses (effective responses when weighted) get
-        ``low_base = True``.
+        ``small_base = True``.
     errors
         ``"raise"`` (default): scores that are fractional or outside the scale, and
         missing/negative weights, raise ``ValueError`` naming the column, the count and
@@ -130,7 +130,7 @@ def nps(
         - ``nps``: pct_promoters − pct_detractors, −100…100, unrounded (the raw score,
           also with ``method="adjusted_wald"``);
         - ``nps_ci_lower``, ``nps_ci_upper``: the interval, within −100…100;
-        - ``low_base``: base below ``min_base``;
+        - ``small_base``: base below ``min_base``;
         - ``excluded``: answers left out (missing, or invalid with ``errors="exclude"``);
         - with ``customer``: ``customers`` (distinct respondents) and ``design_effect``
           (cluster-robust over independent variance; 1 when nobody answered twice),
@@ -144,9 +144,9 @@ def nps(
     >>> import pandas as pd
     >>> from loyalty_lib import nps
     >>> answers = pd.DataFrame({"score": [10, 9, 7, 3, None], "region": list("NNSSS")})
-    >>> nps(answers, "score", min_base=2)[["n", "nps", "low_base", "excluded"]]
-       n   nps  low_base  excluded
-    0  4  25.0     False         1
+    >>> nps(answers, "score", min_base=2)[["n", "nps", "small_base", "excluded"]]
+       n   nps  small_base  excluded
+    0  4  25.0       False         1
     >>> result = nps(answers, "score", by="region", method="wald", min_base=2)
     >>> result[["region", "n", "promoters", "detractors", "nps", "nps_ci_lower"]]
       region  n  promoters  detractors    nps  nps_ci_lower

@@ -30,6 +30,7 @@ def abc_classes(
     value: str,
     date: str | None = None,
     cutoffs: tuple[float, float] = (0.8, 0.95),
+    order: str | None = None,
 ) -> pd.DataFrame:
     """Each customer's ABC class by cumulative value share.
 
@@ -39,7 +40,9 @@ def abc_classes(
     customers that reaches ``cutoffs[0]`` (the same customers as
     ``target_customers`` of :func:`pareto_split` with ``target=cutoffs[0]``) and A + B
     the smallest that reaches ``cutoffs[1]``. Ties at a cut-off are split by customer id.
-    Customers with a net value <= 0 get the class ``"non-positive"``.
+    Customers with a net value <= 0 get the class ``"non-positive"``. ``order`` names the
+    order-id column of a line-level log, so that ``orders`` counts distinct orders (see
+    :func:`customer_value`; ``attrs["orders_counted_as"]`` says which).
 
     Returns
     -------
@@ -72,7 +75,7 @@ def abc_classes(
     second = _check_share("cutoffs[1]", cutoffs[1])
     if not first < second:
         raise ValueError(f"cutoffs: expected cutoffs[0] < cutoffs[1], got {cutoffs!r}")
-    out = customer_value(data, customer=customer, value=value, date=date)
+    out = customer_value(data, customer=customer, value=value, date=date, order=order)
     values = out["value"].to_numpy(dtype="float64")
     positive = values > 0  # ranked order: positives come first
     total = values[positive].sum()
@@ -110,7 +113,9 @@ def abc_summary(classes: pd.DataFrame) -> pd.DataFrame:
           value (NaN for ``non-positive``);
         - ``mean_value``, ``median_value``, ``min_value``, ``max_value``: per-customer net
           value in the class (NaN when empty);
-        - ``mean_orders``: mean number of orders per customer in the class.
+        - ``mean_orders``: mean number of orders per customer in the class (purchase
+          lines when ``classes.attrs["orders_counted_as"]`` is ``"lines"``; copied to the
+          result's ``attrs``).
 
     Examples
     --------
@@ -165,4 +170,6 @@ def abc_summary(classes: pd.DataFrame) -> pd.DataFrame:
         "max_value",
         "mean_orders",
     ]
-    return out[columns].reset_index()
+    result = out[columns].reset_index()
+    result.attrs["orders_counted_as"] = classes.attrs.get("orders_counted_as", "lines")
+    return result

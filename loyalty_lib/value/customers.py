@@ -1,5 +1,9 @@
 """Per-customer value from a transaction log: net value, orders, purchase dates.
 
+Orders are distinct order ids when the log names its order-id column (``order=``); a
+line-level log without one is counted in purchase lines, and the result says which in
+``attrs["orders_counted_as"]``.
+
 :func:`customer_value` is the first step of every customer-base analysis (the 80/20
 split in :mod:`loyalty_lib.value.pareto`, and later retention or lifetime value): it nets
 returns and refunds (negative rows) against purchases, one row per customer.
@@ -144,6 +148,7 @@ def customer_value(
     value: str,
     date: str | None = None,
     by: str | Sequence[str] | None = None,
+    order: str | None = None,
 ) -> pd.DataFrame:
     """Net value, orders and purchase dates per customer.
 
@@ -161,6 +166,10 @@ def customer_value(
     by
         Optional grouping column(s), e.g. a segment or a period: one row per group and
         customer.
+    order
+        Optional order-id column of a line-level log (several product lines per order,
+        e.g. the UCI Online Retail export). With it ``orders`` and ``returns`` count
+        distinct order ids, not lines; without it every row counts as one purchase line.
 
     Returns
     -------
@@ -171,12 +180,17 @@ def customer_value(
         - the ``by`` columns, then ``customer`` (same name as in ``data``);
         - ``value``: net value, the sum of ``value`` over all rows (returns netted);
         - ``gross_value``: sum of the positive rows (purchases before returns);
-        - ``orders``: number of rows with a positive value;
-        - ``returns``: number of rows with a negative value;
+        - ``orders``: number of rows with a positive value; with ``order``, the number of
+          distinct order ids with a positive line;
+        - ``returns``: number of rows with a negative value; with ``order``, distinct
+          order ids with a negative line (a cancellation invoice of the customer);
         - ``first_purchase``, ``last_purchase``: dates of the first and last row with a
           positive value (NaT if none), only with ``date``;
         - ``tenure_days``: days from the first to the last purchase (0 for a single
           purchase day), only with ``date``.
+
+        ``attrs["orders_counted_as"]`` is ``"order_id"`` (distinct orders) or ``"lines"``
+        (purchase lines: a page must then say "purchase lines", not "orders").
 
     Examples
     --------
@@ -193,10 +207,23 @@ def customer_value(
     0           a   80.0       2        0         56.0
     1           b   20.0       1        0          0.0
     2           c    0.0       1        1          0.0
+    >>> cv.attrs["orders_counted_as"]
+    'lines'
+    >>> lines = sales.assign(order_id=["o1", "o1", "o2", "o3", "o4"])  # a's two lines: one order
+    >>> customer_value(lines, customer="customer_id", value="amount", order="order_id")[
+    ...     ["customer_id", "orders"]]
+      customer_id  orders
+    0           a       1
+    1           b       1
+    2           c       1
     """
     by_cols = as_list(by)
     frame = compute_frame(data)
     _validate(frame, customer=customer, value=value, date=date, by=by_cols)
+    if order is not None:
+        require_columns(frame, [order])
+        if order in (customer, value, date, *by_cols):
+            raise ValueError(f"order: {order!r} is also the customer, value, date or by column")
     frame = local_datetimes(frame, [date])
     v = nw.col(value)
     derived = [
@@ -217,7 +244,23 @@ def customer_value(
             nw.col("_purchase_date").min().alias("first_purchase"),
             nw.col("_purchase_date").max().alias("last_purchase"),
         ]
-    grouped = frame.with_columns(*derived).group_by(*by_cols, customer).agg(*aggs)
+    flagged = frame.with_columns(*derived)
+    if order is not None:
+        # one row per order first: an order is a purchase when it has a positive line
+        per_order = [
+            v.sum().alias(value),
+            nw.col("_gross").sum().alias("_gross"),
+            nw.col("_order").max().alias("_order"),
+            nw.col("_return").max().alias("_return"),
+        ]
+        if date is not None:
+            per_order += [
+                nw.col("_purchase_date").min().alias("_purchase_date"),
+                nw.col("_purchase_date").max().alias("_last_date"),
+            ]
+            aggs[-1] = nw.col("_last_date").max().alias("last_purchase")
+        flagged = flagged.group_by(*by_cols, customer, order).agg(*per_order)
+    grouped = flagged.group_by(*by_cols, customer).agg(*aggs)
     out = to_pandas(grouped)
     out["value"] = out["value"].astype("float64")
     out["gross_value"] = out["gross_value"].astype("float64")
@@ -226,7 +269,9 @@ def customer_value(
     if date is not None:
         span = out["last_purchase"] - out["first_purchase"]
         out["tenure_days"] = span.dt.total_seconds() / 86400.0
-    return _ranked(out, customer, by_cols)
+    ranked = _ranked(out, customer, by_cols)
+    ranked.attrs["orders_counted_as"] = "lines" if order is None else "order_id"
+    return ranked
 
 
 def net_values(data: Any, *, customer: str, value: str, by: Sequence[str] = ()) -> pd.DataFrame:

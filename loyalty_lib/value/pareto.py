@@ -55,8 +55,16 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import LoyaltyWarning, SmallBaseWarning, as_list, check_scalar, examples
+from loyalty_lib._checks import (
+    LoyaltyWarning,
+    SmallBaseWarning,
+    as_list,
+    check_scalar,
+    examples,
+    to_pandas,
+)
 from loyalty_lib.engines import compute_frame, local_datetimes
+from loyalty_lib.inputs.purchases import period_complete
 from loyalty_lib.stats.concentration import concentration, concentration_bootstrap
 from loyalty_lib.stats.nps_intervals import MIN_BOOT
 from loyalty_lib.value.customers import _validate, customer_value, net_values
@@ -281,7 +289,11 @@ def pareto_by_period(
     pandas.DataFrame
         The columns of :func:`pareto_split`, one row per period in time order, preceded by
         ``period`` (datetime of the first day of the period) and ``period_label``
-        (``"2024"``, ``"2024-Q3"`` or ``"2024-07"``).
+        (``"2024"``, ``"2024-Q3"`` or ``"2024-07"``), and followed by ``complete``
+        (bool): the data cover the period from its first to its last day (see
+        :func:`~loyalty_lib.inputs.purchases.period_complete`). A partial first or last
+        period holds fewer customers and must not be compared as if it were whole:
+        compare complete periods only. ``attrs``: ``first_date``, ``last_date``.
 
     Examples
     --------
@@ -294,10 +306,10 @@ def pareto_by_period(
     ... })
     >>> by_year = pareto_by_period(sales, customer="customer_id", value="amount",
     ...                            date="order_date", top=0.5, min_customers=1)
-    >>> by_year[["period_label", "customers", "top_customers", "top_value_share"]]
-      period_label  customers  top_customers  top_value_share
-    0         2023          2              1              0.5
-    1         2024          3              2              0.9
+    >>> by_year[["period_label", "customers", "top_customers", "top_value_share", "complete"]]
+      period_label  customers  top_customers  top_value_share  complete
+    0         2023          2              1              0.5     False
+    1         2024          3              2              0.9     False
     """
     if freq not in _FREQUENCIES:
         raise ValueError(f"freq: expected one of {sorted(_FREQUENCIES)}, got {freq!r}")
@@ -308,6 +320,8 @@ def pareto_by_period(
             "data: has a column named 'period', which pareto_by_period creates; rename it first"
         )
     frame = local_datetimes(frame, [date])
+    span = to_pandas(frame.select(nw.col(date).min().alias("a"), nw.col(date).max().alias("b")))
+    first, last = pd.Timestamp(span["a"][0]), pd.Timestamp(span["b"][0])
     with_period = frame.with_columns(nw.col(date).dt.truncate(_FREQUENCIES[freq]).alias("period"))
     # Spark's date_trunc returns a zoned timestamp even for a naive input
     with_period = local_datetimes(with_period, ["period"])
@@ -322,6 +336,8 @@ def pareto_by_period(
     else:
         labels = period.dt.strftime("%Y-%m")
     out.insert(1, "period_label", labels.astype(str))
+    out["complete"] = period_complete(period, freq, first, last).to_numpy()
+    out.attrs.update(first_date=first, last_date=last)
     return out
 
 

@@ -102,7 +102,7 @@ def test_clv_from_log_quarterly_discount_and_errors():
     log = pd.DataFrame(
         {
             "c": ["a", "a", "b"],
-            "d": pd.to_datetime(["2024-01-05", "2024-04-05", "2024-09-30"]),
+            "d": pd.to_datetime(["2024-01-01", "2024-04-05", "2024-09-30"]),
             "v": [10.0, 20.0, 30.0],
         }
     )
@@ -137,3 +137,26 @@ def test_plot_clv_by_retention():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_a_first_year_holding_only_december_is_left_out_of_the_yearly_inputs():
+    # Hand-worked: the log starts 1 Dec 2022 (2022 is partial: one month of twelve).
+    # 2022: a, b active, a back in 2023 -> would give 1/2; left out instead.
+    # 2023: a, c active; a back in 2024, c not (next in 2025) -> 1/2.
+    # 2024: a active, not back in 2025 -> 0/1. 2025 is last (no complete 2026).
+    log = pd.DataFrame(
+        {
+            "c": ["a", "b", "a", "c", "a", "c"],
+            "d": pd.to_datetime(
+                ["2022-12-01", "2022-12-20", "2023-03-01", "2023-05-01", "2024-02-01", "2025-12-31"]
+            ),
+            "v": [100.0, 40.0, 80.0, 60.0, 70.0, 10.0],
+        }
+    )
+    out = clv_from_log(log, customer="c", date="d", value="v", margin_rate=0.5)
+    assert out["label"].tolist() == ["2023", "2024", "pooled"]
+    assert out["active"].tolist() == [2, 1, 3]
+    assert out["retained"].tolist() == [1, 0, 1]
+    assert out.attrs["partial_first_period"] == "2022-01-01"
+    # 2023 revenue per active = (80 + 60) / 2
+    assert out.loc[0, "revenue_per_active"] == 70.0

@@ -92,14 +92,19 @@ def test_load_sales_errors_name_the_problem(tmp_path):
         load_sales(wrong)
     dates = tmp_path / "dates.csv"
     dates.write_text(
-        "customer_id,order_date,amount\n1,2024-01-01,3\n2,yesterday,4\n3,31/02/2024,1\n"
+        "customer_id,order_date,amount\n1,2024-01-01,3\n2,yesterday,4\n3,2024-02-31,1\n"
     )
     with pytest.raises(
         ValueError,
         match=r"order_date: 2 values are not dates: "
-        r"\['yesterday', '31/02/2024'\]",
+        r"\['yesterday', '2024-02-31'\]",
     ):
         load_sales(dates)
+    # the one parser reads a column one way: ISO and day/month text in one column is refused
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("customer_id,order_date,amount\n1,2024-01-01,3\n3,13/02/2024,1\n")
+    with pytest.raises(ValueError, match="'order_date' mixes date formats"):
+        load_sales(mixed)
     excel = tmp_path / "sales.xlsx"
     excel.write_bytes(b"")
     with pytest.raises(ValueError, match="unsupported file type '.xlsx'"):

@@ -290,3 +290,85 @@ def test_index_executive_summary_lists_key_figures_with_links(failed_run):
     assert "95%: 40.0% to 60.0%" in index and "200 customers" in index
     page = (out / "r1" / "ok_a.html").read_text()
     assert "Key figures" in page and "application/vnd.loyalty.kpi+json" not in page
+
+
+def _uci_workspace(root: Path) -> Path:
+    """A UCI-style export, a notebook that loads it by its declared name, and a config."""
+    (root / "exports").mkdir(parents=True, exist_ok=True)
+    (root / "exports" / "online_retail.csv").write_text(
+        "Invoice,StockCode,Quantity,InvoiceDate,Price,Customer ID,Country\n"
+        "489434,85048,12,12/1/2022 7:45,6.95,13085.0,United Kingdom\n"
+        "489435,22350,12,12/13/2022 7:46,2.55,,United Kingdom\n"
+        "C489449,22087,-12,12/14/2022 10:33,2.95,16321.0,Australia\n",
+        encoding="utf-8",
+    )
+    (root / "nb").mkdir(exist_ok=True)
+    _notebook(
+        root / "nb" / "uses_source.ipynb",
+        'sales_source: str = "demo"  # a declared source name',
+        [
+            "import os\nfrom IPython.display import Markdown, display\n"
+            "from loyalty_lib.inputs.datasets import load_sales, source_info",
+            "sales = load_sales(sales_source)\ninfo = source_info(sales)",
+        ],
+        headline="display(Markdown(f\"total {sales.amount.sum():.2f} {info['currency']} "
+        "guests {info['guests']} cancellations {info['cancellations']} "
+        "config {os.path.basename(os.environ['LOYALTY_CONFIG'])}\"))",
+    )
+    config = root / "my-reports.yaml"
+    config.write_text(
+        "kernel: loyalty\ncell_timeout: 120\n"
+        "sources:\n  uci:\n    kind: sales\n    path: exports/online_retail.csv\n"
+        "    columns: {customer: Customer ID, date: InvoiceDate, quantity: Quantity,\n"
+        "              price: Price, order_id: Invoice}\n"
+        '    cancellations: {invoice_prefix: "C"}\n    currency: GBP\n'
+        "reports:\n  - name: uci\n    notebook: nb/uses_source.ipynb\n"
+        "    parameters: {sales_source: uci}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_a_declared_source_reaches_the_kernel_through_loyalty_config(tmp_path, monkeypatch):
+    config = _uci_workspace(tmp_path / "ws")
+    monkeypatch.delenv("LOYALTY_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)  # no reports.yaml here: only LOYALTY_CONFIG can find it
+    out = tmp_path / "out"
+    code = main(["--config", str(config), "--output-dir", str(out), "--run-id", "s1"])
+    assert code == 0
+    summary = json.loads((out / "s1" / "summary.json").read_text())
+    # by hand: 12 x 6.95 + 12 x 2.55 - 12 x 2.95 = 78.60; one guest; one C invoice
+    assert summary["reports"][0]["headline"] == (
+        "total 78.60 GBP guests 1 cancellations 1 config my-reports.yaml"
+    )
+    assert "LOYALTY_CONFIG" not in __import__("os").environ  # restored after the run
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("Customer ID", "CustomerID"), r"'CustomerID' is not in the header.*'Customer ID'"),
+        (("exports/online_retail.csv", "exports/nope.csv"), r"sources.uci.path: .*no such file"),
+        (("sales_source: uci", "sales_source: ucj"), r"'ucj' is neither.*Did you mean 'uci'"),
+        (("sources:", "sourcse:"), r"unknown top-level keys \['sourcse'\]\. Did you mean"),
+    ],
+)
+def test_source_errors_are_config_errors_before_running(tmp_path, change, message):
+    config = _uci_workspace(tmp_path / "ws")
+    config.write_text(config.read_text().replace(*change))
+    with pytest.raises(ReportConfigError, match=message):
+        load_config(config)
+
+
+def test_init_writes_a_config_that_loads(tmp_path, capsys):
+    config = _uci_workspace(tmp_path / "ws")
+    export = config.parent / "exports" / "online_retail.csv"
+    output = tmp_path / "my-reports.yaml"
+    assert main(["init", str(export), "--output", str(output)]) == 0
+    text = output.read_text(encoding="utf-8")
+    assert "# TODO: currency" in text and 'invoice_prefix": "C"' in text
+    loaded = load_config(output)
+    assert set(loaded.sources) == {"online_retail"}
+    assert {s.parameters.get("sales_source") for s in loaded.reports} == {"online_retail"}
+    assert main(["init", str(export), "--output", str(output)]) == 2  # never overwritten
+    assert "exists" in capsys.readouterr().err

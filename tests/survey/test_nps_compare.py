@@ -35,8 +35,8 @@ def test_adjusted_wald_pinned_z_1_73_p_0_083():
     assert (result["nps_a"], result["nps_b"]) == (pytest.approx(30), pytest.approx(10))
     assert result["difference"] == pytest.approx(20)
     half = Z95 * 11.20892  # = 21.96904 points
-    assert result["diff_ci_lower"] == pytest.approx(19.41748 - half, abs=1e-3)
-    assert result["diff_ci_upper"] == pytest.approx(19.41748 + half, abs=1e-3)
+    assert result["difference_ci_lower"] == pytest.approx(19.41748 - half, abs=1e-3)
+    assert result["difference_ci_upper"] == pytest.approx(19.41748 + half, abs=1e-3)
     assert not bool(result["significant"])
     assert (result["n_a"], result["n_b"]) == (100, 100)
 
@@ -47,7 +47,7 @@ def test_wald_difference_pinned():
     result = compare_nps(wave(20, 30, 50), wave(30, 30, 40), "score", method="wald").iloc[0]
     assert result["z"] == pytest.approx(1.754116, abs=1e-5)
     assert result["p_value"] == pytest.approx(2 * stats.norm.sf(1.754116), abs=1e-5)
-    assert result["diff_ci_lower"] == pytest.approx(20 - 22.34703, abs=1e-4)
+    assert result["difference_ci_lower"] == pytest.approx(20 - 22.34703, abs=1e-4)
 
 
 def test_significant_at_lower_confidence():
@@ -63,7 +63,7 @@ def test_swapping_samples_flips_sign_only():
         assert ba["difference"] == pytest.approx(-ab["difference"])
         assert ba["z"] == pytest.approx(-ab["z"])
         assert ba["p_value"] == pytest.approx(ab["p_value"])
-        assert ba["diff_ci_lower"] == pytest.approx(-ab["diff_ci_upper"])
+        assert ba["difference_ci_lower"] == pytest.approx(-ab["difference_ci_upper"])
 
 
 def test_score_method_is_newcombe_mover_of_score_intervals():
@@ -75,8 +75,8 @@ def test_score_method_is_newcombe_mover_of_score_intervals():
     lower = 0.2 - math.sqrt((d_a - la) ** 2 + (ub - d_b) ** 2)
     upper = 0.2 + math.sqrt((ua - d_a) ** 2 + (d_b - lb) ** 2)
     result = compare_nps(wave(20, 30, 50), wave(30, 30, 40), "score", method="score").iloc[0]
-    assert result["diff_ci_lower"] == pytest.approx(100 * lower)
-    assert result["diff_ci_upper"] == pytest.approx(100 * upper)
+    assert result["difference_ci_lower"] == pytest.approx(100 * lower)
+    assert result["difference_ci_upper"] == pytest.approx(100 * upper)
     # the p-value is the level at which the interval just reaches 0
     at_p = compare_nps(
         wave(20, 30, 50),
@@ -85,7 +85,7 @@ def test_score_method_is_newcombe_mover_of_score_intervals():
         method="score",
         confidence=1 - result["p_value"],
     ).iloc[0]
-    assert at_p["diff_ci_lower"] == pytest.approx(0, abs=1e-6)
+    assert at_p["difference_ci_lower"] == pytest.approx(0, abs=1e-6)
     assert result["z"] == pytest.approx(stats.norm.isf(result["p_value"] / 2))
 
 
@@ -96,8 +96,12 @@ def test_bootstrap_compare_close_to_wald_and_reproducible():
     pd.testing.assert_frame_equal(boot, again)
     wald = compare_nps(a, b, "score", method="wald").iloc[0]
     # n = 300 each: percentile limits within ~1.5 points of Wald's, z within 0.15
-    assert boot["diff_ci_lower"].iloc[0] == pytest.approx(wald["diff_ci_lower"], abs=1.5)
-    assert boot["diff_ci_upper"].iloc[0] == pytest.approx(wald["diff_ci_upper"], abs=1.5)
+    assert boot["difference_ci_lower"].iloc[0] == pytest.approx(
+        wald["difference_ci_lower"], abs=1.5
+    )
+    assert boot["difference_ci_upper"].iloc[0] == pytest.approx(
+        wald["difference_ci_upper"], abs=1.5
+    )
     assert boot["z"].iloc[0] == pytest.approx(wald["z"], abs=0.15)
     assert boot["p_value"].iloc[0] < 0.01
 
@@ -187,10 +191,10 @@ def test_trend_rows_equal_nps_on_each_period_and_compare():
     jan = frame[frame["wave"].dt.month == 1]
     feb = frame[frame["wave"].dt.month == 2]
     expected = nps(feb, "score", method="wald").iloc[0]
-    for col in ("n", "nps", "nps_ci_lower", "nps_ci_upper", "low_base", "excluded"):
+    for col in ("n", "nps", "nps_ci_lower", "nps_ci_upper", "small_base", "excluded"):
         assert trend.loc[1, col] == expected[col]
     change = compare_nps(feb, jan, "score", method="wald").iloc[0]
-    assert trend.loc[1, "difference_ci_lower"] == pytest.approx(change["diff_ci_lower"])
+    assert trend.loc[1, "difference_ci_lower"] == pytest.approx(change["difference_ci_lower"])
     assert trend.loc[1, "p_value"] == pytest.approx(change["p_value"])
 
 
@@ -202,7 +206,7 @@ def test_trend_fills_empty_periods_and_keeps_groups_apart():
     assert trend["n"].tolist() == [20, 0, 20, 0, 10, 0]
     # February East is empty: no change there, nor in March (previous period empty)
     assert trend["difference"].isna().all()
-    assert trend.loc[1, "low_base"] and math.isnan(trend.loc[1, "nps"])
+    assert trend.loc[1, "small_base"] and math.isnan(trend.loc[1, "nps"])
 
 
 def test_trend_quarterly():

@@ -33,7 +33,7 @@ COLUMNS = [
     "nps",
     "nps_ci_lower",
     "nps_ci_upper",
-    "low_base",
+    "small_base",
     "excluded",
 ]
 
@@ -133,8 +133,8 @@ def test_by_groups_sorted_with_bases_and_empty_group():
     # a group whose answers are all missing: n = 0, statistics missing, no crash
     assert east["n"] == 0 and east["excluded"] == 2
     assert east[["pct_promoters", "nps", "nps_ci_lower", "nps_ci_upper"]].isna().all()
-    assert bool(east["low_base"])
-    assert result["low_base"].tolist() == [True, True, False]
+    assert bool(east["small_base"])
+    assert result["small_base"].tolist() == [True, True, False]
     assert result.loc[2, "nps"] == pytest.approx(100 / 3)
 
 
@@ -161,7 +161,7 @@ def test_weighted_shares_and_kish_effective_base():
     assert result["pct_promoters"] == pytest.approx(100 / 3)
     assert result["nps"] == pytest.approx(0.0)
     assert result["nps_ci_upper"] == pytest.approx(84.343, abs=1e-3)
-    assert bool(result["low_base"])  # 3.6 effective responses < 4
+    assert bool(result["small_base"])  # 3.6 effective responses < 4
 
 
 def test_equal_weights_change_nothing():

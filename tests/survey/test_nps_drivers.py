@@ -62,8 +62,8 @@ def test_order_importance_and_low_base(survey):
     r2 = result["r_pb"] ** 2
     assert result["relative_importance"].tolist() == pytest.approx((100 * r2 / r2.sum()).tolist())
     support = result.set_index("driver").loc["support"]
-    assert bool(support["low_base"])  # ~15 % rated: < 30 promoters
-    assert not bool(result.set_index("driver").loc["delivery", "low_base"])
+    assert bool(support["small_base"])  # ~15 % rated: < 30 promoters
+    assert not bool(result.set_index("driver").loc["delivery", "small_base"])
 
 
 def test_hand_worked_small_example():

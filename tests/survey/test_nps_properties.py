@@ -104,6 +104,6 @@ def test_compare_antisymmetry_and_bounds(rows, method):
     if ab["n_a"] == 0 or ab["n_b"] == 0:
         assert np.isnan(ab["p_value"])
         return
-    assert -200 <= ab["diff_ci_lower"] <= ab["diff_ci_upper"] <= 200
+    assert -200 <= ab["difference_ci_lower"] <= ab["difference_ci_upper"] <= 200
     assert 0 <= ab["p_value"] <= 1
     assert ab["difference"] == pytest.approx(ab["nps_a"] - ab["nps_b"])
