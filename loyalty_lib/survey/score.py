@@ -132,7 +132,8 @@ def nps(
         - ``nps_ci_lower``, ``nps_ci_upper``: the interval, within −100…100;
         - ``small_base``: base below ``min_base``;
         - ``excluded``: answers left out (missing, or invalid with ``errors="exclude"``);
-        - with ``customer``: ``customers`` (distinct respondents) and ``design_effect``
+        - with ``customer``: ``customers`` (distinct respondents; an answer without an id
+          counts as its own) and ``design_effect``
           (cluster-robust over independent variance; 1 when nobody answered twice),
           ``attrs["repeated"]`` names the policy.
 
@@ -227,9 +228,20 @@ def _design_effects(
         .group_by(*by, customer)
         .agg(nw.col(SIGN).sum().alias("_sum"), nw.len().alias("_n"), nw.col("_sq").sum())
     )
-    missing_ids = int(per_customer[customer].isna().sum())
-    if missing_ids:
-        raise ValueError(f"{customer}: {missing_ids} valid answers have no customer id")
+    # answers without a customer id cannot be linked: each is its own cluster (the rows
+    # aggregated under a missing id are split back into single answers: +1, −1 and 0)
+    unknown = per_customer[customer].isna()
+    if unknown.any():
+        singles = []
+        for row in per_customer[unknown].to_dict("records"):
+            pro, det = (row["_sum"] + row["_sq"]) / 2, (row["_sq"] - row["_sum"]) / 2
+            zero = row["_n"] - row["_sq"]
+            for sign, k in ((1, pro), (-1, det), (0, zero)):
+                singles += [{**row, "_sum": sign, "_n": 1, "_sq": sign * sign}] * int(k)
+        per_customer = pd.concat(
+            [per_customer[~unknown], pd.DataFrame(singles, columns=per_customer.columns)],
+            ignore_index=True,
+        )
     rows = []
     parts = per_customer.groupby(by, dropna=False, sort=False) if by else [((), per_customer)]
     found = {}
