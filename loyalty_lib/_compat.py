@@ -23,7 +23,7 @@ OLD_PATHS: dict[str, tuple[str, ...]] = {
     "cohorts": ("retention.cohorts", "retention.curves", "stats.proportions"),
     "repeat_purchase": ("retention.repeat",),
     "netpromoter": ("survey.score", "survey.compare", "survey.drivers"),
-    "netpromoter_input": ("survey.answers",),
+    "netpromoter_input": ("survey.answers", "_checks"),
     "netpromoter_compare": ("survey.compare",),
     "netpromoter_drivers": ("survey.drivers",),
     "nps_intervals": ("stats.nps_intervals",),

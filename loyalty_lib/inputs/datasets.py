@@ -380,6 +380,27 @@ def _load_declared(source: Any) -> pd.DataFrame:
     )
 
 
+def _demo_frame(table: str, *, kind: str) -> pd.DataFrame:
+    """A demo shop table with each customer's ``region`` and ``channel``, described."""
+    shop = load_demo()
+    frame = getattr(shop, table).merge(
+        shop.customers[["customer_id", "region", "channel"]],
+        on="customer_id",
+        how="left",
+        validate="many_to_one",
+    )
+    return _describe(
+        frame,
+        name="demo",
+        title=_BUNDLED["demo"]["title"],
+        kind=kind,
+        path=str(demo_dir() / f"{table}.csv"),
+        encoding="utf-8",
+        delimiter=",",
+        dates={"label": "ISO (yyyy-mm-dd)", "reason": "written so by write_demo"},
+    )
+
+
 def load_sales(source: Any = "demo") -> pd.DataFrame:
     """Load a transaction log: bundled, declared in reports.yaml, or a file in the canonical
     schema.
@@ -428,23 +449,7 @@ def load_sales(source: Any = "demo") -> pd.DataFrame:
             dates={"label": "yyyymmdd", "reason": "the published format of the log"},
         )
     if key == "demo":
-        shop = load_demo()
-        frame = shop.transactions.merge(
-            shop.customers[["customer_id", "region", "channel"]],
-            on="customer_id",
-            how="left",
-            validate="many_to_one",
-        )
-        return _describe(
-            frame,
-            name="demo",
-            title=_BUNDLED["demo"]["title"],
-            kind="sales",
-            path=str(demo_dir() / "transactions.csv"),
-            encoding="utf-8",
-            delimiter=",",
-            dates={"label": "ISO (yyyy-mm-dd)", "reason": "written so by write_demo"},
-        )
+        return _demo_frame("transactions", kind="sales")
     if isinstance(source, str) and (declared := _declared(source, "sales")) is not None:
         return _load_declared(declared)
     path = Path(source)
@@ -495,23 +500,7 @@ def load_survey(source: Any = "demo") -> pd.DataFrame:
     if isinstance(source, SurveySource):
         return _load_declared(source)
     if str(source).lower() == "demo":
-        shop = load_demo()
-        frame = shop.survey.merge(
-            shop.customers[["customer_id", "region", "channel"]],
-            on="customer_id",
-            how="left",
-            validate="many_to_one",
-        )
-        return _describe(
-            frame,
-            name="demo",
-            title=_BUNDLED["demo"]["title"],
-            kind="survey",
-            path=str(demo_dir() / "survey.csv"),
-            encoding="utf-8",
-            delimiter=",",
-            dates={"label": "ISO (yyyy-mm-dd)", "reason": "written so by write_demo"},
-        )
+        return _demo_frame("survey", kind="survey")
     if str(source).lower() == "cdnow":
         raise ValueError("survey_source: the CDNOW log has no survey; use 'demo' or a path")
     if isinstance(source, str) and (declared := _declared(source, "survey")) is not None:

@@ -18,21 +18,25 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import LoyaltyWarning, check_scalar, examples, require_columns
+from loyalty_lib._checks import (
+    LoyaltyWarning,
+    check_scalar,
+    examples,
+    require_columns,
+    to_pandas,
+)
 from loyalty_lib.engines import compute_frame
 from loyalty_lib.stats.nps_intervals import bootstrap_draws, centre_and_se, nps_interval, z_value
 
 __all__ = [
     "Group",
     "ScoreSpec",
-    "as_list",
     "check_base",
     "group_interval",
     "prepare",
     "prepare_tally",
     "summarise",
     "tally",
-    "to_pandas",
 ]
 
 VALID = "_nps_valid"
@@ -112,24 +116,6 @@ def _tidy(values: Sequence[Any]) -> list[Any]:
             v = int(v)
         out.append(v)
     return out
-
-
-def as_list(by: str | Sequence[str] | None, argument: str = "by") -> list[str]:
-    """``None`` → [], a name → [name], a sequence of names → list."""
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    if isinstance(by, Sequence) and all(isinstance(b, str) for b in by):
-        return list(by)
-    raise ValueError(f"{argument}: expected a column name or a list of names, got {by!r}")
-
-
-def to_pandas(frame: nw.DataFrame | nw.LazyFrame) -> pd.DataFrame:
-    """Collect a *small aggregate* into a fresh pandas frame."""
-    if isinstance(frame, nw.LazyFrame):
-        frame = frame.collect()
-    return frame.to_pandas()
 
 
 def _first_values(frame: nw.DataFrame | nw.LazyFrame, mask: nw.Expr, column: str) -> list:

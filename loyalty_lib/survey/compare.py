@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from loyalty_lib._checks import LoyaltyWarning
+from loyalty_lib._checks import LoyaltyWarning, as_list, to_pandas
 from loyalty_lib.engines import local_datetimes
 from loyalty_lib.stats.multiple import ADJUSTMENTS, adjust_p_values, check_adjust
 from loyalty_lib.stats.nps_intervals import (
@@ -40,13 +40,11 @@ from loyalty_lib.stats.nps_intervals import (
 from loyalty_lib.survey.answers import (
     Group,
     ScoreSpec,
-    as_list,
     check_base,
     prepare,
     prepare_tally,
     summarise,
     tally,
-    to_pandas,
 )
 
 __all__ = ["adjust_trends", "compare_nps", "nps_trend"]

@@ -27,15 +27,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from loyalty_lib._checks import as_list, to_pandas
 from loyalty_lib.stats.nps_intervals import z_value
 from loyalty_lib.survey.answers import (
     SIGN,
     VALID,
     ScoreSpec,
-    as_list,
     check_base,
     prepare,
-    to_pandas,
 )
 
 __all__ = ["nps_drivers"]

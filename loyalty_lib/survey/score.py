@@ -20,18 +20,17 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import as_list, to_pandas
 from loyalty_lib.stats.cluster import design_effect
 from loyalty_lib.stats.nps_intervals import check_method, z_value
 from loyalty_lib.survey.answers import (
     SIGN,
     VALID,
     ScoreSpec,
-    as_list,
     check_base,
     prepare,
     prepare_tally,
     summarise,
-    to_pandas,
 )
 from loyalty_lib.survey.compare import compare_nps, nps_trend, warn_few_resamples
 from loyalty_lib.survey.drivers import nps_drivers
