@@ -171,3 +171,42 @@ def suppress_small_groups(
         out.loc[small, c] = np.nan
     out["suppressed"] = small
     return out
+
+
+def check_segment_column(data: pd.DataFrame, column: str | None, *, max_values: int = 50) -> None:
+    """Stop before a segment column lists customers on a page.
+
+    A segment's values become table rows and chart labels. A column with more than
+    ``max_values`` distinct values (an id, an e-mail, a free-text field) or with values that
+    hold an e-mail address or a phone number is refused with a plain sentence that quotes
+    no value. ``None`` or ``""`` (no segment) and columns absent from ``data`` pass (the
+    caller reports a missing column itself).
+
+    >>> import pandas as pd
+    >>> check_segment_column(pd.DataFrame({"region": ["North", "South"]}), "region")
+    >>> check_segment_column(pd.DataFrame({"customer_id": [f"C{i:05d}" for i in range(60)]}),
+    ...                      "customer_id")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    loyalty_lib.errors.DataQualityError: The segment column 'customer_id' has 60 distinct values...
+    """
+    from loyalty_lib.errors import DataQualityError
+
+    if not column or column not in data.columns:
+        return
+    values = pd.Series(data[column].dropna().unique())
+    if len(values) > max_values:
+        raise DataQualityError(
+            f"The segment column {column!r} has {len(values):,} distinct values (more than "
+            f"{max_values}): it looks like an identifier or a free-text field, and each value "
+            "would be listed on the page. Choose a column with a few groups (a region, a "
+            'channel), or "" for no segment.'
+        )
+    texts = values.astype(str)
+    contacts = int((texts.map(lambda t: mask_contacts(t, strict=True)) != texts).sum())
+    if contacts:
+        raise DataQualityError(
+            f"The segment column {column!r}: {contacts:,} of its values contain an e-mail "
+            "address or a phone number, which would appear as table rows and chart labels. "
+            'Choose another column, or "" for no segment.'
+        )
