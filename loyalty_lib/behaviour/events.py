@@ -207,8 +207,8 @@ def event_effect(
     >>> out = event_effect(answers, metric="nps", segment="region", treated="E",
     ...                    pre=("2024-01-01", "2024-01-31"), post=("2024-03-01", "2024-03-31"),
     ...                    min_base=1)
-    >>> out[["treated_pre", "treated_post", "control_pre", "control_post", "difference"]]
-    ... .iloc[0].tolist()
+    >>> cells = ["treated_pre", "treated_post", "control_pre", "control_post", "difference"]
+    >>> out[cells].iloc[0].tolist()
     [25.0, -25.0, 0.0, 0.0, -50.0]
     """
     if metric not in METRICS:
