@@ -11,12 +11,14 @@ shadow a module (docs/architecture.md).
 from importlib.metadata import PackageNotFoundError, version
 
 from loyalty_lib import _compat
+from loyalty_lib.behaviour.campaigns import campaign_uplift, holdout_size
 from loyalty_lib.behaviour.complaints import (
     compare_recovery,
     complaint_recovery,
     detractor_touchpoints,
 )
 from loyalty_lib.behaviour.economics import clv_from_log, retention_whatif, simple_clv
+from loyalty_lib.behaviour.events import event_effect
 from loyalty_lib.behaviour.lapse import lapse_backtest, purchase_rhythm, reminder_list
 from loyalty_lib.behaviour.lapse_signals import lapse_signal_ranking
 from loyalty_lib.behaviour.rfm import rfm_scores, rfm_segments, rfm_transitions
@@ -28,6 +30,7 @@ from loyalty_lib.behaviour.say_do import (
     score_spend_correlation,
     users_referrers,
 )
+from loyalty_lib.behaviour.stockouts import stockout_returns
 from loyalty_lib.display import show
 from loyalty_lib.errors import (
     ColumnNotFoundError,
@@ -35,8 +38,10 @@ from loyalty_lib.errors import (
     ExcludedRowsWarning,
     LoyaltyError,
     LoyaltyWarning,
+    NoControlError,
     SmallBaseWarning,
 )
+from loyalty_lib.inputs.events import read_events, read_responses
 from loyalty_lib.inputs.validate import validate_sales, validate_survey
 from loyalty_lib.retention.cohorts import cohort_retention, cohort_start
 from loyalty_lib.retention.curves import retention_curve, retention_matrix
@@ -76,11 +81,13 @@ __all__ = [
     "ExcludedRowsWarning",
     "LoyaltyError",
     "LoyaltyWarning",
+    "NoControlError",
     "SmallBaseWarning",
     "abc_classes",
     "abc_summary",
     "answer_behaviour",
     "bgnbd_backtest",
+    "campaign_uplift",
     "clv_from_log",
     "clv_summary",
     "cohort_retention",
@@ -92,8 +99,10 @@ __all__ = [
     "customer_summary",
     "customer_value",
     "detractor_touchpoints",
+    "event_effect",
     "fit_bgnbd",
     "fit_gamma_gamma",
+    "holdout_size",
     "lapse_backtest",
     "lapse_signal_ranking",
     "lorenz_curve",
@@ -107,6 +116,8 @@ __all__ = [
     "pareto_by_period",
     "pareto_split",
     "purchase_rhythm",
+    "read_events",
+    "read_responses",
     "reminder_list",
     "repeat_purchase_rate",
     "retention_curve",
@@ -122,6 +133,7 @@ __all__ = [
     "simple_clv",
     "repeat_time_medians",
     "show",
+    "stockout_returns",
     "time_to_second_purchase",
     "users_referrers",
     "validate_sales",

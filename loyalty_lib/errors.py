@@ -12,6 +12,7 @@ __all__ = [
     "ExcludedRowsWarning",
     "LoyaltyError",
     "LoyaltyWarning",
+    "NoControlError",
     "ReportConfigError",
     "SmallBaseWarning",
 ]
@@ -31,6 +32,12 @@ class ColumnNotFoundError(LoyaltyError, ValueError):
 
 class DataQualityError(LoyaltyError, ValueError):
     """The input cannot be analysed; the message says why in plain English."""
+
+
+class NoControlError(LoyaltyError, ValueError):
+    """A before/after comparison has no usable control: the event touched every segment,
+    no segment is left untouched, or a cell (treated or control, before or after) holds
+    too few observations. The message names the cell and its base."""
 
 
 class ReportConfigError(LoyaltyError, ValueError):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import loyalty_lib as L
-from loyalty_lib.inputs.datasets import load_sales, load_survey
+from loyalty_lib.inputs.datasets import demo_dir, load_demo, load_sales, load_survey
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "columns.md").read_text(encoding="utf-8")
 K = {"customer": "customer_id", "date": "order_date", "value": "amount"}
@@ -97,6 +97,21 @@ def results():
             "compare_recovery": L.compare_recovery(survey, ab, score="score", errors="exclude"),
             "detractor_touchpoints": L.detractor_touchpoints(
                 clean, score="score", touchpoints=["product"]
+            ),
+            "read_events": L.read_events(demo_dir() / "events.csv"),
+            "read_responses": L.read_responses(demo_dir() / "stockout_responses.csv"),
+            "event_effect": L.event_effect(
+                survey,
+                metric="nps",
+                segment="region",
+                treated="East",
+                pre=("2024-01-01", "2024-05-31"),
+                post=("2024-06-01", "2024-09-30"),
+            ),
+            "campaign_uplift": L.campaign_uplift(load_demo().campaign, target_uplift=0.05),
+            "holdout_size": L.holdout_size(0.2, 0.05),
+            "stockout_returns": L.stockout_returns(
+                load_demo().stockout_responses, sales, after="2024-06-30"
             ),
         }
     return out

@@ -34,10 +34,16 @@ __all__ = [
 _ZONED = re.compile(r"\d[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
 
 _DEMO_FILES = ("customers", "transactions", "survey")
+# Added for issue 17 (events, stock-out responses, reminder campaign): optional in a folder
+# written before them, so an older demo folder still loads.
+_DEMO_EXTRA = ("events", "stockout_responses", "campaign")
 _DEMO_DATES = {
     "customers": ["signup_date"],
     "transactions": ["order_date"],
     "survey": ["wave", "response_date"],
+    "events": ["start", "end"],
+    "stockout_responses": [],
+    "campaign": ["reminder_date", "last_order_date"],
 }
 _DEMO_DTYPES = {
     "customers": {"customer_id": "str", "region": "str", "channel": "str"},
@@ -57,6 +63,20 @@ _DEMO_DTYPES = {
         "support": "float64",
         "delivery": "float64",
         "comment": "str",
+    },
+    "events": {
+        "event_id": "str",
+        "kind": "str",
+        "scope": "str",
+        "label": "str",
+        "response": "str",
+    },
+    "stockout_responses": {"event_id": "str", "customer_id": "str", "response": "str"},
+    "campaign": {
+        "customer_id": "str",
+        "group": "str",
+        "bought_within_30d": "bool",
+        "revenue_30d": "float64",
     },
 }
 
@@ -203,7 +223,8 @@ def demo_dir() -> Path:
 
 
 def write_demo(shop: DemoShop, folder: str | Path) -> list[Path]:
-    """Write a demo shop as three CSV files (``customers``, ``transactions``, ``survey``).
+    """Write a demo shop as CSV files: ``customers``, ``transactions``, ``survey``, and
+    (issue 17) ``events``, ``stockout_responses``, ``campaign``.
 
     Scores and ratings are written as integers with empty cells for missing answers, amounts
     with two decimals, dates as ``YYYY-MM-DD``. Refuses to overwrite existing files: the
@@ -212,13 +233,16 @@ def write_demo(shop: DemoShop, folder: str | Path) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in _DEMO_FILES:
+    names = [n for n in (*_DEMO_FILES, *_DEMO_EXTRA) if getattr(shop, n) is not None]
+    for name in names:
         target = folder / f"{name}.csv"
         if target.exists():
             raise FileExistsError(f"{target} exists; raw data is never overwritten")
+    for name in names:
+        target = folder / f"{name}.csv"
         frame = getattr(shop, name).copy()
         for column, dtype in _DEMO_DTYPES[name].items():
-            if dtype == "float64" and column != "amount":
+            if dtype == "float64" and column not in ("amount", "revenue_30d"):
                 frame[column] = frame[column].astype("Int64")
         for column in _DEMO_DATES[name]:
             frame[column] = frame[column].dt.strftime("%Y-%m-%d")
@@ -238,8 +262,10 @@ def load_demo(folder: str | Path | None = None) -> DemoShop:
     """
     folder = Path(folder) if folder is not None else demo_dir()
     frames = {}
-    for name in _DEMO_FILES:
+    for name in (*_DEMO_FILES, *_DEMO_EXTRA):
         path = folder / f"{name}.csv"
+        if not path.exists() and name in _DEMO_EXTRA:
+            continue  # a folder written before issue 17
         if not path.exists():
             raise FileNotFoundError(
                 f"{path} not found; regenerate the demo shop with "

@@ -28,6 +28,20 @@ should find them and the tests assert them (``tests/test_demo.py``):
    resolution is drawn from the customer's latent loyalty (which also sets their churn
    hazard) and the score of the answer (read as given after the complaint was handled).
    Nothing in the shop reacts to a resolution; an analysis finds the pattern, not a cause.
+8. **Events, stock-out responses and a reminder campaign** (added for issue 17, from a third
+   generator ``default_rng([seed, 17])`` drawn after everything else, so the three earlier
+   tables keep their bytes): ``events`` logs the East stock-out (June 2024, scope
+   ``segment:region=East``) and a reminder wave on 2024-09-01. ``stockout_responses`` records
+   how the shop answered each affected East customer (an apology, an alternative, a
+   competitor, a deferral, none); the kind is drawn *given* whether the customer came back
+   within 90 days (read from the transactions, which were already fixed), with planted odds
+   of coming back in the ratios of :data:`RESPONSE_RETURN` (alternative best, sending the
+   customer to a competitor worst): an association, like effect 7. ``campaign`` lists the
+   customers lapsing on 2024-09-01 (last order 45 to 180 days before), a random 20% held out
+   of the reminder, with ``bought_within_30d`` and ``revenue_30d``: the transactions of the
+   30 days from the reminder plus, for the reminded only, a planted campaign order with
+   probability :data:`REMINDER_LIFT` (those orders are not in the transactions, which keep
+   their bytes; the campaign file carries the outcome).
 """
 
 from __future__ import annotations
@@ -37,7 +51,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["DemoShop", "make_demo", "REGIONS", "CHANNELS", "TOUCHPOINTS"]
+__all__ = [
+    "CHANNELS",
+    "REGIONS",
+    "REMINDER_LIFT",
+    "RESPONSE_KINDS",
+    "RESPONSE_RETURN",
+    "TOUCHPOINTS",
+    "DemoShop",
+    "make_demo",
+]
 
 START = pd.Timestamp("2023-01-01")
 END = pd.Timestamp("2024-12-31")
@@ -48,6 +71,33 @@ TOUCHPOINTS = ("advertising", "website", "product", "support", "delivery")
 STOCKOUT_REGION = "East"
 STOCKOUT_MONTH = pd.Timestamp("2024-06-01")
 STOCKOUT_WAVES = pd.date_range("2024-06-01", "2024-09-01", freq="MS")
+STOCKOUT_END = pd.Timestamp("2024-06-30")
+
+#: Stock-out responses: share of the affected customers given each, and the planted chance
+#: of coming back within 90 days that sets each kind's odds (odds ratios between kinds are
+#: t/(1-t) ratios; the levels follow the observed overall return rate).
+RESPONSE_KINDS = ("apology", "alternative", "competitor", "deferral", "none")
+_RESPONSE_SHARE = {
+    "apology": 0.3,
+    "alternative": 0.25,
+    "competitor": 0.1,
+    "deferral": 0.2,
+    "none": 0.15,
+}
+RESPONSE_RETURN = {
+    "apology": 0.55,
+    "alternative": 0.8,
+    "competitor": 0.25,
+    "deferral": 0.65,
+    "none": 0.45,
+}
+#: The reminder wave: date, lapsing window (days since the last order), holdout share, and
+#: the chance that a reminded customer places one extra (campaign) order within 30 days.
+REMINDER_DATE = pd.Timestamp("2024-09-01")
+REMINDER_LAPSING_DAYS = (45, 180)
+REMINDER_HOLDOUT = 0.2
+REMINDER_WINDOW_DAYS = 30
+REMINDER_LIFT = 0.12
 
 # Relative order rate by calendar month (Jan..Dec).
 _SEASON = np.array([0.8, 0.8, 0.95, 1.0, 1.0, 0.95, 0.9, 0.9, 1.0, 1.05, 1.3, 1.6])
@@ -119,11 +169,22 @@ class DemoShop:
         or missing), ``complained`` (bool: the customer complained before answering),
         ``resolution_days`` (float64, quarter days from complaint to resolution; NaN when
         there was no complaint or it was never resolved).
+    events
+        The event log as written to ``events.csv``: ``event_id``, ``start``, ``end``
+        (datetime64; NaT = one day), ``kind``, ``scope``, ``label``, ``response``.
+    stockout_responses
+        ``event_id``, ``customer_id``, ``response`` (one of :data:`RESPONSE_KINDS`).
+    campaign
+        ``customer_id``, ``reminder_date``, ``last_order_date``, ``group`` (``reminded`` or
+        ``holdout``), ``bought_within_30d`` (bool), ``revenue_30d`` (float64, net).
     """
 
     customers: pd.DataFrame
     transactions: pd.DataFrame
     survey: pd.DataFrame
+    events: pd.DataFrame | None = None
+    stockout_responses: pd.DataFrame | None = None
+    campaign: pd.DataFrame | None = None
 
 
 def make_demo(seed: int = 2024, n_customers: int = 5000) -> DemoShop:
@@ -153,7 +214,12 @@ def make_demo(seed: int = 2024, n_customers: int = 5000) -> DemoShop:
     # Complaint fields come from their own generator, drawn after everything else, so that
     # every earlier column and row is the same as before they were added (issue 8).
     survey = _complaints(np.random.default_rng([seed, 8]), customers, traits, survey)
-    return DemoShop(customers, transactions, survey)
+    # Events, stock-out responses and the reminder campaign: a third generator, drawn last,
+    # reading the fixed transactions (issue 17); the three tables above keep their bytes.
+    events, responses, campaign = _pdca(
+        np.random.default_rng([seed, 17]), customers, traits, transactions
+    )
+    return DemoShop(customers, transactions, survey, events, responses, campaign)
 
 
 def _customers(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, dict]:
@@ -342,3 +408,86 @@ def _complaints(
     out["complained"] = complained
     out["resolution_days"] = np.where(resolved, days, np.nan)
     return out
+
+
+def _pdca(
+    rng: np.random.Generator, customers: pd.DataFrame, traits: dict, transactions: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The event log, the stock-out responses and the reminder campaign (effect 8)."""
+    orders = transactions[transactions["amount"] > 0]
+    # Affected: East customers who bought in January-May 2024 (customers of the shop when the
+    # stock-out hit), of whom 85% met it (asked for an item that was not there).
+    east = customers.loc[customers["region"] == STOCKOUT_REGION, "customer_id"]
+    before = orders[orders["order_date"].between("2024-01-01", "2024-05-31")]
+    active = np.array(sorted(set(before["customer_id"]) & set(east)), dtype=object)
+    affected = active[rng.random(active.size) < 0.85]
+    window = orders[
+        (orders["order_date"] > STOCKOUT_END)
+        & (orders["order_date"] <= STOCKOUT_END + pd.Timedelta(days=90))
+    ]
+    came_back = np.isin(affected, window["customer_id"].unique())
+    share = np.array([_RESPONSE_SHARE[k] for k in RESPONSE_KINDS])
+    rate = np.array([RESPONSE_RETURN[k] for k in RESPONSE_KINDS])
+    # P(kind | came back) ∝ share·t, P(kind | not) ∝ share·(1 − t): the odds of coming back
+    # given a kind are then proportional to t / (1 − t).
+    p_back, p_not = share * rate, share * (1 - rate)
+    draws = rng.random(affected.size)
+    kind_back = np.searchsorted(np.cumsum(p_back / p_back.sum()), draws, side="right")
+    kind_not = np.searchsorted(np.cumsum(p_not / p_not.sum()), draws, side="right")
+    kind = np.where(came_back, kind_back, kind_not).clip(0, len(RESPONSE_KINDS) - 1)
+    responses = pd.DataFrame(
+        {
+            "event_id": "E1",
+            "customer_id": pd.Series(affected, dtype="object").astype("str"),
+            "response": np.array(RESPONSE_KINDS, dtype=object)[kind],
+        }
+    )
+    # The reminder wave: customers whose last order was 45-180 days before the reminder date.
+    history = orders[orders["order_date"] < REMINDER_DATE]
+    last = history.groupby("customer_id")["order_date"].max()
+    gap = (REMINDER_DATE - last).dt.days
+    low, high = REMINDER_LAPSING_DAYS
+    lapsing = last[(gap >= low) & (gap <= high)].sort_index()
+    held_out = rng.random(len(lapsing)) < REMINDER_HOLDOUT
+    end = REMINDER_DATE + pd.Timedelta(days=REMINDER_WINDOW_DAYS)
+    in_window = transactions[
+        (transactions["order_date"] >= REMINDER_DATE) & (transactions["order_date"] < end)
+    ]
+    bought = in_window[in_window["amount"] > 0].groupby("customer_id").size()
+    revenue = in_window.groupby("customer_id")["amount"].sum()
+    ids = lapsing.index.to_numpy()
+    row = customers.reset_index().set_index("customer_id").loc[ids, "index"].to_numpy()
+    extra = (~held_out) & (rng.random(len(lapsing)) < REMINDER_LIFT)
+    extra_amount = np.round(np.exp(traits["spend_mu"][row] + 0.45 * rng.normal(0, 1, row.size)), 2)
+    campaign = pd.DataFrame(
+        {
+            "customer_id": pd.Series(ids, dtype="object").astype("str"),
+            "reminder_date": pd.DatetimeIndex([REMINDER_DATE] * len(ids)).as_unit("ns"),
+            "last_order_date": pd.DatetimeIndex(lapsing.to_numpy()).as_unit("ns"),
+            "group": np.where(held_out, "holdout", "reminded").astype(object),
+            "bought_within_30d": (bought.reindex(ids).fillna(0).to_numpy() > 0) | extra,
+            "revenue_30d": np.round(
+                revenue.reindex(ids).fillna(0.0).to_numpy() + np.where(extra, extra_amount, 0.0),
+                2,
+            ),
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "event_id": ["E1", "E2"],
+            "start": pd.DatetimeIndex([STOCKOUT_MONTH, REMINDER_DATE]).as_unit("ns"),
+            "end": pd.DatetimeIndex([STOCKOUT_END, pd.NaT]).as_unit("ns"),
+            "kind": ["stock-out", "reminder wave"],
+            "scope": [
+                f"segment:region={STOCKOUT_REGION}",
+                "customers:campaign.csv[group=reminded]",
+            ],
+            "label": [
+                "Stock-out in East (June 2024)",
+                "Reminder to lapsing customers (20% held out)",
+            ],
+            # the responses of the stock-out are per customer: stockout_responses
+            "response": pd.Series([None, None], dtype="str"),
+        }
+    )
+    return events, responses, campaign

@@ -149,3 +149,53 @@ def test_quickly_resolved_complainers_score_higher_and_keep_buying(shop):
     fast = followed["resolution_days"] <= 2
     # measured: 72% (96 answers) vs 47% (194 answers)
     assert came_back[fast].mean() - came_back[~fast].mean() > 0.15
+
+
+def test_earlier_demo_files_keep_their_bytes_and_new_files_match(tmp_path):
+    """Issue 17 added events, stock-out responses and a campaign from default_rng([seed, 17])
+    drawn last: regenerating writes byte-identical customers/transactions/survey files."""
+    import hashlib
+
+    from loyalty_lib.inputs.datasets import demo_dir, write_demo
+
+    write_demo(make_demo(), tmp_path)
+    names = [
+        "customers",
+        "transactions",
+        "survey",
+        "events",
+        "stockout_responses",
+        "campaign",
+    ]
+    for name in names:
+        fresh = hashlib.sha256((tmp_path / f"{name}.csv").read_bytes()).hexdigest()
+        committed = hashlib.sha256((demo_dir() / f"{name}.csv").read_bytes()).hexdigest()
+        assert fresh == committed, name
+    # the sha256 of the three files before issue 17 (git show 83651e5:data/demo/<file>)
+    assert hashlib.sha256((demo_dir() / "transactions.csv").read_bytes()).hexdigest() == (
+        "df2558f7e7b91c843c7aaddd70f76caa0193be30236538d8f7c0a366ff24eda6"
+    )
+    assert hashlib.sha256((demo_dir() / "survey.csv").read_bytes()).hexdigest() == (
+        "57f77c744aa2a35902d89104d666ae8311c85a35b0205f925ebf287bbd4f75b4"
+    )
+    assert hashlib.sha256((demo_dir() / "customers.csv").read_bytes()).hexdigest() == (
+        "e2c27683161527c49769c249b31219566171692676db7021df97e3e32b4bed55"
+    )
+
+
+def test_stockout_responses_and_campaign_are_consistent_with_the_shop(shop):
+    east = set(shop.customers.loc[shop.customers["region"] == "East", "customer_id"])
+    assert set(shop.stockout_responses["customer_id"]) <= east
+    assert shop.stockout_responses["customer_id"].is_unique
+    c = shop.campaign
+    assert c["customer_id"].is_unique
+    gap = (c["reminder_date"] - c["last_order_date"]).dt.days
+    assert gap.between(45, 180).all()
+    # the holdout's outcomes are exactly the transactions of the 30-day window
+    t = shop.transactions
+    window = t[(t["order_date"] >= "2024-09-01") & (t["order_date"] < "2024-10-01")]
+    hold = c[c["group"] == "holdout"].set_index("customer_id")
+    revenue = window.groupby("customer_id")["amount"].sum().reindex(hold.index).fillna(0.0)
+    assert np.allclose(hold["revenue_30d"], revenue.round(2))
+    bought = window[window["amount"] > 0]["customer_id"].unique()
+    assert (hold["bought_within_30d"] == hold.index.isin(bought)).all()
