@@ -18,7 +18,11 @@ from loyalty_lib.behaviour.complaints import (
 )
 from loyalty_lib.behaviour.economics import clv_from_log, retention_whatif, simple_clv
 from loyalty_lib.behaviour.lapse import lapse_backtest, purchase_rhythm, reminder_list
-from loyalty_lib.behaviour.lapse_signals import lapse_signal_ranking
+from loyalty_lib.behaviour.lapse_signals import (
+    lapse_scores,
+    lapse_signal_ranking,
+    signal_reminder_list,
+)
 from loyalty_lib.behaviour.rfm import rfm_scores, rfm_segments, rfm_transitions
 from loyalty_lib.behaviour.say_do import (
     answer_behaviour,
@@ -95,6 +99,7 @@ __all__ = [
     "fit_bgnbd",
     "fit_gamma_gamma",
     "lapse_backtest",
+    "lapse_scores",
     "lapse_signal_ranking",
     "lorenz_curve",
     "nps",
@@ -119,6 +124,7 @@ __all__ = [
     "say_do",
     "say_do_test",
     "score_spend_correlation",
+    "signal_reminder_list",
     "simple_clv",
     "repeat_time_medians",
     "show",
