@@ -66,6 +66,7 @@ from loyalty_lib.value.customers import customer_value
 from loyalty_lib.value.gamma_gamma import fit_gamma_gamma
 from loyalty_lib.value.pareto import lorenz_curve, pareto_by_period, pareto_split
 from loyalty_lib.value.summary import customer_summary
+from loyalty_lib.value.whatif import clv_retention_whatif
 
 _compat.install()
 
@@ -86,6 +87,7 @@ __all__ = [
     "answer_behaviour",
     "bgnbd_backtest",
     "clv_from_log",
+    "clv_retention_whatif",
     "clv_summary",
     "cohort_retention",
     "cohort_start",
