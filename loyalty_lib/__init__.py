@@ -16,7 +16,12 @@ from loyalty_lib.behaviour.complaints import (
     complaint_recovery,
     detractor_touchpoints,
 )
-from loyalty_lib.behaviour.economics import clv_from_log, retention_whatif, simple_clv
+from loyalty_lib.behaviour.economics import (
+    clv_from_log,
+    retention_whatif,
+    simple_clv,
+    skip_return_rate,
+)
 from loyalty_lib.behaviour.lapse import lapse_backtest, purchase_rhythm, reminder_list
 from loyalty_lib.behaviour.lapse_signals import (
     lapse_scores,
@@ -128,6 +133,7 @@ __all__ = [
     "score_spend_correlation",
     "signal_reminder_list",
     "simple_clv",
+    "skip_return_rate",
     "repeat_time_medians",
     "show",
     "time_to_second_purchase",
