@@ -163,7 +163,7 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaFit:
             else "ids not given"
         )
         warnings.warn(
-            f"monetary_value: {int(zero.sum())} of {len(rep)} repeat customers spent 0 on "
+            f"monetary_value: {int(zero.sum()):,} of {len(rep):,} repeat customers spent 0 on "
             f"their repeat purchases (customers {shown}) and are left out of the Gamma-Gamma "
             "spend fit (a gamma spend must be > 0); their expected spend is the model's "
             "shrinkage of 0 towards the population mean.",
