@@ -17,10 +17,19 @@ from loyalty_lib.behaviour.complaints import (
     complaint_recovery,
     detractor_touchpoints,
 )
-from loyalty_lib.behaviour.economics import clv_from_log, retention_whatif, simple_clv
+from loyalty_lib.behaviour.economics import (
+    clv_from_log,
+    retention_whatif,
+    simple_clv,
+    skip_return_rate,
+)
 from loyalty_lib.behaviour.events import event_effect
 from loyalty_lib.behaviour.lapse import lapse_backtest, purchase_rhythm, reminder_list
-from loyalty_lib.behaviour.lapse_signals import lapse_signal_ranking
+from loyalty_lib.behaviour.lapse_signals import (
+    lapse_scores,
+    lapse_signal_ranking,
+    signal_reminder_list,
+)
 from loyalty_lib.behaviour.rfm import rfm_scores, rfm_segments, rfm_transitions
 from loyalty_lib.behaviour.say_do import (
     answer_behaviour,
@@ -67,6 +76,7 @@ from loyalty_lib.value.customers import customer_value
 from loyalty_lib.value.gamma_gamma import fit_gamma_gamma
 from loyalty_lib.value.pareto import lorenz_curve, pareto_by_period, pareto_split
 from loyalty_lib.value.summary import customer_summary
+from loyalty_lib.value.whatif import clv_retention_whatif
 
 _compat.install()
 
@@ -89,6 +99,7 @@ __all__ = [
     "bgnbd_backtest",
     "campaign_uplift",
     "clv_from_log",
+    "clv_retention_whatif",
     "clv_summary",
     "cohort_retention",
     "cohort_start",
@@ -104,6 +115,7 @@ __all__ = [
     "fit_gamma_gamma",
     "holdout_size",
     "lapse_backtest",
+    "lapse_scores",
     "lapse_signal_ranking",
     "lorenz_curve",
     "nps",
@@ -130,7 +142,9 @@ __all__ = [
     "say_do",
     "say_do_test",
     "score_spend_correlation",
+    "signal_reminder_list",
     "simple_clv",
+    "skip_return_rate",
     "repeat_time_medians",
     "show",
     "stockout_returns",

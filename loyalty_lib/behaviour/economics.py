@@ -42,15 +42,23 @@ from loyalty_lib.inputs.purchases import (
     IS_PURCHASE,
     PERIOD,
     VALUE,
+    active_periods,
     canonical_freq,
     period_end,
+    period_number,
     period_start,
     prepare_purchases,
     warn_excluded,
 )
 from loyalty_lib.stats.proportions import wilson_interval
 
-__all__ = ["REICHHELD_RANGE", "clv_from_log", "retention_whatif", "simple_clv"]
+__all__ = [
+    "REICHHELD_RANGE",
+    "clv_from_log",
+    "retention_whatif",
+    "simple_clv",
+    "skip_return_rate",
+]
 
 #: "5% more customers kept → 25–95% more profit" (Reichheld & Sasser 1990), in %.
 REICHHELD_RANGE = (25.0, 95.0)
@@ -432,3 +440,80 @@ def retention_whatif(
     if not rows:
         raise ValueError("cost_ratios: give at least one ratio, e.g. (5, 25)")
     return pd.DataFrame(rows)
+
+
+def skip_return_rate(
+    data: Any,
+    *,
+    customer: str,
+    date: str,
+    value: str | None = None,
+    freq: str = "year",
+    as_of: Any = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """How often a customer who skipped a period bought again later: the simple formula's
+    assumption ("a customer who skips a period never comes back") measured on the log.
+
+    A **skip** is a customer active (a purchase) in period *t* and not in *t* + 1, where
+    *t* + 1 is complete and *t* + 2 has begun by ``as_of``; the customer **came back** with
+    a purchase in any period after *t* + 1 up to ``as_of``. Pooled over all periods.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``skipped`` (customer-periods followed by an empty period), ``returned``
+        (of them, bought again later), ``returned_share`` with ``returned_share_ci_lower``
+        / ``returned_share_ci_upper`` (Wilson; a customer may count in several periods),
+        ``customers`` (distinct customers among the skips). ``attrs``: ``freq``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "c"],
+    ...     "order_date": pd.to_datetime(["2021-03-01", "2023-02-01", "2021-05-01",
+    ...                                   "2021-01-01", "2022-01-01"])})
+    >>> out = skip_return_rate(log, customer="customer_id", date="order_date",
+    ...                        as_of="2023-12-31")
+    >>> out[["skipped", "returned", "returned_share"]]  # a: 2021 → 2023 back; b: 2021, gone
+       skipped  returned  returned_share
+    0        2         1             0.5
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence: {confidence} is not between 0 and 1")
+    key = {"Y": "year", "YS": "year", "year": "year"}.get(freq)
+    base_freq = "month" if key == "year" else canonical_freq(freq)
+    p = prepare_purchases(
+        data, customer=customer, date=date, value=value, as_of=as_of, freq=base_freq
+    )
+    warn_excluded(p.excluded, as_of=p.as_of)
+    active = to_pandas(active_periods(p, customer).select(customer, PERIOD))
+    day_after = p.as_of + pd.Timedelta(days=1)
+    if key == "year":
+        active[PERIOD] = active[PERIOD] // 12
+        current, last_complete = p.as_of.year, day_after.year - 1
+    else:
+        current = period_number(p.as_of, base_freq)
+        last_complete = period_number(day_after, base_freq) - 1
+    active = active.drop_duplicates().sort_values([customer, PERIOD], ignore_index=True)
+    nxt = active.groupby(customer)[PERIOD].shift(-1)
+    t = active[PERIOD]
+    eligible = (t + 1 <= last_complete) & (t + 2 <= current)
+    skipped = eligible & (nxt.isna() | (nxt > t + 1))
+    returned = skipped & nxt.notna()
+    n, x = int(skipped.sum()), int(returned.sum())
+    lower, upper = wilson_interval(x, n, confidence)
+    out = pd.DataFrame(
+        [
+            {
+                "skipped": n,
+                "returned": x,
+                "returned_share": x / n if n else math.nan,
+                "returned_share_ci_lower": float(lower),
+                "returned_share_ci_upper": float(upper),
+                "customers": int(active.loc[skipped, customer].nunique()),
+            }
+        ]
+    )
+    out.attrs["freq"] = key or base_freq
+    return out

@@ -24,8 +24,18 @@ from loyalty_lib.behaviour.lapse import purchase_rhythm
 from loyalty_lib.engines import compute_frame
 from loyalty_lib.stats.auc import auc_delong
 from loyalty_lib.value.backtest import bgnbd_backtest
+from loyalty_lib.value.bgnbd import BGNBDFit, fit_bgnbd
+from loyalty_lib.value.summary import customer_summary
 
-__all__ = ["lapse_signal_ranking"]
+__all__ = ["RISK", "lapse_scores", "lapse_signal_ranking", "signal_reminder_list"]
+
+#: Each signal as a lapse risk (higher = more likely to buy nothing), from a scores frame.
+RISK = {
+    "p_alive": lambda s: 1.0 - s["p_alive"],
+    "expected_purchases": lambda s: -s["expected_purchases"],
+    "overdue_ratio": lambda s: s["overdue_ratio"],
+    "recency": lambda s: s["days_since_last"].astype(float),
+}
 
 
 def lapse_signal_ranking(
@@ -47,8 +57,10 @@ def lapse_signal_ranking(
         ``auc_ci_lower``, ``auc_ci_upper``, ``n`` (customers scored), ``n_lapsed`` (of
         them, no holdout purchase), ``coverage`` (share of calibration customers scored),
         ``best`` (True on the first row). ``scores``: per customer ``customer``,
-        ``lapsed``, ``p_alive``, ``expected_purchases``, ``overdue_ratio`` (NaN without a rhythm),
-        ``days_since_last``. ``attrs``: ``best`` (the signal's name).
+        ``frequency``, ``lapsed``, ``p_alive``, ``expected_purchases``, ``overdue_ratio`` (NaN
+        without a rhythm), ``days_since_last``. ``attrs``: ``best`` (the signal's name),
+        ``best_for_everyone`` (the best of the signals that score every customer, for
+        :func:`signal_reminder_list`), ``holdout_length`` (in ``unit``, ranking only).
 
     Examples
     --------
@@ -68,6 +80,7 @@ def lapse_signal_ranking(
     scores = pd.DataFrame(
         {
             "customer": per["customer"].to_numpy(),
+            "frequency": per["frequency"].to_numpy(),
             "lapsed": (per["holdout_purchases"] == 0).to_numpy(),
             "p_alive": per["p_alive"].to_numpy(),
             "expected_purchases": per["expected_purchases"].to_numpy(),
@@ -79,12 +92,8 @@ def lapse_signal_ranking(
     scores["overdue_ratio"] = scores["customer"].map(ratio).astype("float64")
     n_all = len(scores)
     rows = []
-    for name, score in (
-        ("p_alive", 1.0 - scores["p_alive"]),
-        ("expected_purchases", -scores["expected_purchases"]),
-        ("overdue_ratio", scores["overdue_ratio"]),
-        ("recency", scores["days_since_last"].astype(float)),
-    ):
+    for name, risk in RISK.items():
+        score = risk(scores)
         ok = np.isfinite(score.to_numpy(dtype=float))
         res = auc_delong(score[ok], scores.loc[ok, "lapsed"], confidence)
         rows.append(
@@ -101,4 +110,124 @@ def lapse_signal_ranking(
     ranking = pd.DataFrame(rows).sort_values("auc", ascending=False, ignore_index=True)
     ranking["best"] = ranking.index == 0
     ranking.attrs["best"] = scores.attrs["best"] = str(ranking.loc[0, "signal"])
+    everyone = ranking[ranking["coverage"] >= 1.0]
+    ranking.attrs["best_for_everyone"] = scores.attrs["best_for_everyone"] = str(
+        everyone["signal"].iloc[0]
+    )
+    ranking.attrs["holdout_length"] = per.attrs["holdout_length"]
     return ranking, scores
+
+
+def lapse_scores(
+    data: Any,
+    *,
+    customer: str,
+    date: str,
+    as_of: Any,
+    horizon: float,
+    unit: str = "week",
+    min_purchases: int = 3,
+) -> tuple[pd.DataFrame, BGNBDFit]:
+    """Every lapse signal per customer on ``as_of``, from the data up to that day.
+
+    BG/NBD is fitted to the summary up to ``as_of`` (inclusive); ``expected_purchases`` is
+    for the next ``horizon`` units (use the holdout length the signals were ranked on).
+
+    Returns
+    -------
+    (scores, fit)
+        ``scores``: per customer ``customer``, ``frequency`` (repeat purchase days),
+        ``p_alive``, ``expected_purchases``, ``overdue_ratio`` (NaN without a rhythm of
+        ``min_purchases`` purchase days), ``days_since_last``; ``fit``: the BG/NBD fit.
+    """
+    as_of_ts = pd.Timestamp(as_of).normalize()
+    summary = customer_summary(data, customer=customer, date=date, end=as_of_ts, unit=unit)
+    fit = fit_bgnbd(summary)
+    pred = fit.predict(horizon)
+    rows = compute_frame(data).filter(nw.col(date) < nw.lit(as_of_ts + pd.Timedelta(days=1)))
+    rhythm = purchase_rhythm(
+        nw.to_native(rows),
+        customer=customer,
+        date=date,
+        as_of=as_of_ts,
+        min_purchases=min_purchases,
+    )
+    ratio = rhythm.set_index(rhythm.columns[0])["overdue_ratio"]
+    scores = pd.DataFrame(
+        {
+            "customer": pred["customer"].to_numpy(),
+            "frequency": pred["frequency"].to_numpy(),
+            "p_alive": pred["p_alive"].to_numpy(),
+            "expected_purchases": pred["expected_purchases"].to_numpy(),
+        }
+    )
+    scores["overdue_ratio"] = scores["customer"].map(ratio).astype("float64")
+    scores["days_since_last"] = (as_of_ts - pd.to_datetime(summary["last_purchase"])).dt.days
+    scores.attrs.update(as_of=as_of_ts, horizon=float(horizon), unit=unit)
+    return scores, fit
+
+
+def signal_reminder_list(
+    scores: pd.DataFrame, *, signal: str, share: float = 0.2, min_p_alive: float = 0.5
+) -> pd.DataFrame:
+    """Customers to remind: the ``share`` most at risk by ``signal``, among the not-yet-lost.
+
+    The candidates are the customers the signal can score whose P(alive) is at least
+    ``min_p_alive`` (below it the model counts them as likely lost: a reminder comes too
+    late); they are ranked by the signal's lapse risk (:data:`RISK`: low expected purchases,
+    long recency, high overdue ratio, low P(alive)) and the top ``share`` of them is kept
+    (rounded up), most at risk first. Customers with one or two purchase days are covered
+    by every signal except the rhythm's overdue ratio.
+
+    Parameters
+    ----------
+    scores
+        From :func:`lapse_scores` (or the ``scores`` of :func:`lapse_signal_ranking`).
+    signal
+        ``"expected_purchases"``, ``"recency"``, ``"p_alive"`` or ``"overdue_ratio"``;
+        usually ``ranking.attrs["best_for_everyone"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The listed rows of ``scores`` with ``lapse_risk`` (the signal as a risk: higher =
+        more likely to buy nothing) and ``risk_rank`` (1 = most at risk). ``attrs``:
+        ``signal``, ``share``, ``candidates``, ``unscored`` (customers the signal cannot
+        score), ``likely_lost`` (left out for P(alive) < ``min_p_alive``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"customer": list("abcde"), "frequency": [0, 1, 4, 2, 0],
+    ...     "p_alive": [1.0, 0.9, 0.2, 0.7, 1.0],
+    ...     "expected_purchases": [0.3, 0.1, 0.0, 2.0, 0.5],
+    ...     "overdue_ratio": [None, None, 5.0, None, None],
+    ...     "days_since_last": [90, 120, 300, 10, 40]})
+    >>> signal_reminder_list(scores, signal="expected_purchases", share=0.5)["customer"].tolist()
+    ['b', 'a']
+    """
+    if signal not in RISK:
+        raise ValueError(f"signal: expected one of {sorted(RISK)}, got {signal!r}")
+    if not 0 < share <= 1:
+        raise ValueError(f"share: {share!r} is outside (0, 1]")
+    if not 0 <= min_p_alive <= 1:
+        raise ValueError(f"min_p_alive: {min_p_alive!r} is outside [0, 1]")
+    missing = [c for c in ("p_alive", "expected_purchases", "days_since_last") if c not in scores]
+    if missing:
+        raise ValueError(f"scores: columns {missing} missing; pass the result of lapse_scores")
+    risk = RISK[signal](scores).astype(float)
+    scored = np.isfinite(risk.to_numpy())
+    alive = scores["p_alive"].to_numpy(dtype=float) >= min_p_alive
+    candidates = scores[scored & alive].assign(lapse_risk=risk[scored & alive])
+    size = int(np.ceil(share * len(candidates) - 1e-9))
+    out = candidates.sort_values("lapse_risk", ascending=False, kind="stable").head(size)
+    out = out.reset_index(drop=True)
+    out["risk_rank"] = np.arange(1, len(out) + 1)
+    out.attrs.update(
+        signal=signal,
+        share=float(share),
+        candidates=len(candidates),
+        unscored=int((~scored).sum()),
+        likely_lost=int((scored & ~alive).sum()),
+    )
+    return out

@@ -314,6 +314,8 @@ def _run_one(
     page = staging / f"{spec.name}.html"
     clock = time.perf_counter()
     error = None
+    # customer lists for the analyst (analyst_files.py): <run>/private/<report>, never linked
+    os.environ["LOYALTY_PRIVATE_DIR"] = str(staging / "private" / spec.name)
     try:
         with _sources_for_kernel(config):
             papermill.execute_notebook(

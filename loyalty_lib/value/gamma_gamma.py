@@ -3,7 +3,8 @@
 Assumptions: a customer's spends per transaction are gamma(p, ν) around their own mean;
 ν varies across customers as gamma(q, γ); and spend is independent of purchase frequency
 (checked by :func:`fit_gamma_gamma`: Pearson correlation of frequency and mean spend among
-repeat customers). Only customers with frequency > 0 enter the fit.
+repeat customers). Only customers with frequency > 0 enter the fit; repeat customers whose
+repeat purchases are worth 0 are left out of it (counted in an ``ExcludedRowsWarning``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from loyalty_lib.errors import DataQualityError, LoyaltyError, LoyaltyWarning
+from loyalty_lib._checks import examples
+from loyalty_lib.errors import (
+    DataQualityError,
+    ExcludedRowsWarning,
+    LoyaltyError,
+    LoyaltyWarning,
+)
+from loyalty_lib.inputs.ids import mask_id
 from loyalty_lib.stats.bgnbd_math import (
     fit_log_scale,
     gamma_gamma_expected_spend,
@@ -42,7 +50,8 @@ class GammaGammaFit:
         ``p``, ``q``, ``gamma``. ``se``: their standard errors (delta method);
         ``cov_log``: covariance of the log-parameters.
     loglik : float
-        Maximised log-likelihood; ``n``: repeat customers fitted.
+        Maximised log-likelihood; ``n``: repeat customers fitted; ``n_excluded``: repeat
+        customers left out because their repeat purchases were worth 0.
     independence : pandas.DataFrame
         One row: ``correlation`` (Pearson, frequency vs mean spend), ``correlation_ci_lower``,
         ``correlation_ci_upper``, ``p_value``, ``n``, ``passed``: False when the
@@ -57,6 +66,7 @@ class GammaGammaFit:
     loglik: float
     n: int
     independence: pd.DataFrame = field(repr=False)
+    n_excluded: int = 0
 
     @property
     def values(self) -> np.ndarray:
@@ -100,7 +110,9 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaFit:
     ----------
     summary
         From :func:`~loyalty_lib.value.summary.customer_summary` with ``value``: columns
-        ``frequency`` and ``monetary_value``; rows with frequency 0 are left out.
+        ``frequency`` and ``monetary_value``; rows with frequency 0 are left out, and so
+        are repeat customers whose repeat purchases are worth 0 (counted in an
+        ``ExcludedRowsWarning``).
 
     Returns
     -------
@@ -109,6 +121,9 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaFit:
 
     Warns
     -----
+    ExcludedRowsWarning
+        Repeat customers with a mean repeat spend of 0 (the gamma spend needs > 0): the
+        message counts them and shows masked ids.
     LoyaltyWarning
         When frequency and mean spend are correlated (p < 0.05 and |r| ≥ 0.3): the model's
         independence assumption fails and expected spend is biased.
@@ -131,15 +146,34 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaFit:
                 "customer_summary(..., value=...)"
             )
     rep = summary[summary["frequency"] > 0]
-    x = rep["frequency"].to_numpy(dtype=float)
-    m = rep["monetary_value"].to_numpy(dtype=float)
-    bad = ~np.isfinite(m) | (m <= 0)
+    m_all = pd.to_numeric(rep["monetary_value"], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(m_all) | (m_all < 0)
     if bad.any():
         raise DataQualityError(
-            f"monetary_value: {int(bad.sum())} repeat customers with a mean spend that is not "
-            f"positive (e.g. {rep.loc[bad, 'monetary_value'].head(5).tolist()}); the gamma "
-            "spend model needs spends > 0: drop zero-value purchases first."
+            f"monetary_value: {int(bad.sum())} repeat customers with a mean spend that is "
+            f"missing or negative (e.g. {examples(rep.loc[bad, 'monetary_value'].tolist())}); "
+            "the gamma spend model needs spends > 0: net or drop returns first."
         )
+    zero = m_all == 0
+    if zero.any():
+        customer = summary.attrs.get("customer", summary.columns[0])
+        shown = (
+            ", ".join(mask_id(v) for v in rep.loc[zero, customer].head(3))
+            if customer in rep.columns
+            else "ids not given"
+        )
+        warnings.warn(
+            f"monetary_value: {int(zero.sum()):,} of {len(rep):,} repeat customers spent 0 on "
+            f"their repeat purchases (customers {shown}) and are left out of the Gamma-Gamma "
+            "spend fit (a gamma spend must be > 0); their expected spend is the model's "
+            "shrinkage of 0 towards the population mean.",
+            ExcludedRowsWarning,
+            stacklevel=2,
+        )
+        rep = rep[~zero]
+    n_excluded = int(zero.sum())
+    x = rep["frequency"].to_numpy(dtype=float)
+    m = rep["monetary_value"].to_numpy(dtype=float)
     if len(rep) < MIN_REPEATERS:
         raise DataQualityError(
             f"frequency: {len(rep)} repeat customers; the Gamma-Gamma fit needs at least "
@@ -178,4 +212,5 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaFit:
         loglik=-value,
         n=len(rep),
         independence=independence,
+        n_excluded=n_excluded,
     )

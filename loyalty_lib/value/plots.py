@@ -1,4 +1,5 @@
-"""Plots of the 80/20 split: the Lorenz curve, value by ABC class, concentration over time.
+"""Plots of the 80/20 split (the Lorenz curve, value by ABC class, concentration over time)
+and of the purchase model (the distribution of P(alive)).
 
 Each function takes a result frame of :mod:`loyalty_lib.value.pareto`, an optional ``ax`` and
 returns the matplotlib axes; matplotlib is imported inside the functions.
@@ -13,7 +14,7 @@ import pandas as pd
 
 from loyalty_lib._checks import require_result_columns
 
-__all__ = ["plot_abc", "plot_concentration_by_period", "plot_lorenz"]
+__all__ = ["plot_abc", "plot_concentration_by_period", "plot_lorenz", "plot_p_alive"]
 
 
 def _axes(ax: Any) -> Any:
@@ -251,4 +252,25 @@ def plot_concentration_by_period(by_period: pd.DataFrame, *, ax: Any = None) -> 
     ax.set_title("Concentration of customer value per period")
     ax.legend(fontsize="small", loc="lower right")
     ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_p_alive(customers: pd.DataFrame, *, threshold: float = 0.5, ax: Any = None) -> Any:
+    """Histogram of P(alive) (share of customers per bin of 0.05), the likely-lost line.
+
+    ``customers``: a frame with a ``p_alive`` column (``customer_clv``, ``BGNBDFit.predict``).
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    require_result_columns(customers, ["p_alive"], "customer_clv or BGNBDFit.predict")
+    ax = _axes(ax)
+    values = customers["p_alive"].to_numpy(dtype=float)
+    weights = np.full(values.size, 1.0 / max(values.size, 1))
+    ax.hist(values, bins=np.linspace(0, 1, 21), weights=weights, color="#4c72b0")
+    ax.axvline(threshold, color="#c44e52", linestyle="--", label=f"likely lost below {threshold:g}")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("P(alive): probability the customer has not dropped out (BG/NBD)")
+    ax.set_ylabel(f"share of customers (n = {values.size:,})")
+    ax.set_xlim(0, 1)
+    ax.legend(loc="upper left")
     return ax

@@ -160,3 +160,19 @@ def test_a_first_year_holding_only_december_is_left_out_of_the_yearly_inputs():
     assert out.attrs["partial_first_period"] == "2022-01-01"
     # 2023 revenue per active = (80 + 60) / 2
     assert out.loc[0, "revenue_per_active"] == 70.0
+
+
+def test_skip_return_rate_matches_a_set_computation_on_cdnow():
+    # The simple formula's assumption measured: plain Python sets of (customer, quarter).
+    from loyalty_lib.behaviour.economics import skip_return_rate
+    from loyalty_lib.inputs.datasets import load_cdnow
+
+    log = load_cdnow()
+    q = log["order_date"].dt.year * 4 + (log["order_date"].dt.month - 1) // 3
+    active = set(zip(log["customer_id"], q, strict=True))
+    last = 1998 * 4 + 1  # 1998-Q2 ends on the last sale, 1998-06-30: complete
+    skipped = [(c, t) for c, t in active if t + 2 <= last and (c, t + 1) not in active]
+    returned = [(c, t) for c, t in skipped if any((c, u) in active for u in range(t + 2, last + 1))]
+    out = skip_return_rate(log, customer="customer_id", date="order_date", freq="quarter").iloc[0]
+    assert out["skipped"] == len(skipped) and out["returned"] == len(returned)
+    assert out["returned_share_ci_lower"] < out["returned_share"] < out["returned_share_ci_upper"]

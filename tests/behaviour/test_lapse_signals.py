@@ -27,3 +27,41 @@ def test_recency_auc_matches_mann_whitney():
     assert ranking.set_index("signal").loc["p_alive", "n"] == 2357  # P(alive) scores everyone
     assert ranking["best"].sum() == 1 and ranking.attrs["best"] == ranking.loc[0, "signal"]
     assert len(scores) == 2357
+
+
+def test_reminder_list_by_the_best_signal_covers_one_and_two_purchase_customers():
+    from loyalty_lib.behaviour.lapse_signals import lapse_scores, signal_reminder_list
+
+    log = load_cdnow_sample()
+    ranking, ranked = lapse_signal_ranking(
+        log, customer="customer_id", date="order_date", end="1997-09-30", holdout_end="1998-06-30"
+    )
+    best = ranking.attrs["best_for_everyone"]
+    # the signal chosen scores everyone (the rhythm scores only customers with 3+ days)
+    assert ranking.set_index("signal").loc[best, "coverage"] == 1.0
+    assert best in {"expected_purchases", "recency"}  # P(alive) ranks backwards (AUC < 0.5)
+    assert ranking.set_index("signal").loc["p_alive", "auc"] < 0.5
+    # scores on the calibration end reproduce the ranking's scores (same fit, same horizon)
+    scores, fit = lapse_scores(
+        log, customer="customer_id", date="order_date", as_of="1997-09-30", horizon=39.0
+    )
+    for c in ("p_alive", "expected_purchases", "days_since_last", "overdue_ratio"):
+        pd.testing.assert_series_equal(scores[c], ranked[c], check_names=False)
+    # plain pandas: days since the last purchase up to 1998-06-30
+    end = pd.Timestamp("1998-06-30")
+    scores, fit = lapse_scores(
+        log, customer="customer_id", date="order_date", as_of=end, horizon=39.0
+    )
+    days = (end - log.groupby("customer_id")["order_date"].max()).dt.days
+    assert scores.set_index("customer")["days_since_last"].equals(days.rename("days_since_last"))
+    listed = signal_reminder_list(scores, signal="recency", share=0.2)
+    candidates = scores[scores["p_alive"] >= 0.5]
+    assert len(listed) == -(-len(candidates) * 2 // 10)  # ceil(0.2 n), by integer arithmetic
+    assert listed.attrs["likely_lost"] == int((scores["p_alive"] < 0.5).sum())
+    # every candidate left off waited no longer than every customer listed
+    rest = candidates[~candidates["customer"].isin(listed["customer"])]
+    assert rest["days_since_last"].max() <= listed["days_since_last"].min()
+    assert (listed["frequency"] <= 1).any()  # one or two purchase days are on the list
+    assert listed["risk_rank"].tolist() == list(range(1, len(listed) + 1))
+    with pytest.raises(ValueError, match="signal: expected one of"):
+        signal_reminder_list(scores, signal="rhythm")

@@ -242,3 +242,31 @@ def test_sample_loader_checks_hash():
     first = log.iloc[0]
     assert (first["master_id"], first["customer_id"], first["quantity"]) == ("00004", "1", 2)
     assert first["order_date"] == pd.Timestamp("1997-01-01") and first["amount"] == 29.33
+
+
+def test_gamma_gamma_leaves_out_zero_value_repeaters_with_a_count(sample_summary):
+    # The full CDNOW log has a repeat customer whose repeat purchases are all worth $0
+    # (rows with dollar_value 0); two such customers made here by hand: the fit must leave
+    # them out with a counted warning, and
+    # the estimates must equal a fit to the summary without that row (the same likelihood).
+    from loyalty_lib.errors import ExcludedRowsWarning
+
+    zero = sample_summary.copy()
+    long_ids = (zero["frequency"] > 0) & (zero["customer_id"].str.len() >= 3)
+    zero.loc[zero.index[long_ids][:2], "monetary_value"] = 0.0
+    with pytest.warns(ExcludedRowsWarning, match=r"2 of 946 repeat customers spent 0"):
+        got = fit_gamma_gamma(zero)
+    kept = zero[~((zero["frequency"] > 0) & (zero["monetary_value"] == 0))]
+    ref = fit_gamma_gamma(kept)
+    assert got.n == 944 and got.n_excluded == 2 and ref.n_excluded == 0
+    assert got.params == pytest.approx(ref.params, rel=1e-12)
+    # the message masks the ids (first character and ***), never the id itself
+    with pytest.warns(ExcludedRowsWarning) as record:
+        fit_gamma_gamma(zero)
+    first = zero.loc[zero.index[long_ids][0], "customer_id"]
+    assert f"{first[:1]}***" in str(record[0].message) and first not in str(record[0].message)
+    # a negative mean spend is still an error naming the column and the count
+    neg = sample_summary.copy()
+    neg.loc[neg.index[neg["frequency"] > 0][:1], "monetary_value"] = -5.0
+    with pytest.raises(DataQualityError, match="monetary_value: 1 repeat customers"):
+        fit_gamma_gamma(neg)
