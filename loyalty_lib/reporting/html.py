@@ -51,6 +51,13 @@ def notebook_to_html(
         embed_images=True,
         language_code=language,
     )
+    # cells tagged analyst-only (the English title a translated notebook opens with in
+    # JupyterLab) are not on the page: its translated title is an output further down
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={"analyst-only"}, enabled=True), enabled=True
+    )
     resources = {  # read by the template
         "loyalty_footer": footer,
         "loyalty_csp": CSP,

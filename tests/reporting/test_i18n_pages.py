@@ -84,6 +84,7 @@ def test_russian_page_declares_its_language(russian_runs, name):
     page = notebook_to_html(russian_runs[name], title="t")
     assert '<html lang="ru">' in page
     assert "Все отчёты этого запуска" in page
+    assert "Data audit" not in page and "Cohort retention:" not in page  # analyst-only title
 
 
 def test_index_is_in_the_reports_language():
