@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := loyalty
 
-.PHONY: install report test browser java bench lint lab lock clean-venv
+.PHONY: install report test browser java bench lint lab lock clean-venv translations
 
 install: $(STAMP)
 
@@ -67,6 +67,16 @@ lint: install
 	$(VENV)/bin/ruff format --check loyalty_lib tests benchmarks
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/deptry .
+
+## Catalogues: extract every manager-facing string (babel.cfg) into loyalty_lib/locale/loyalty.pot,
+## merge it into each language's loyalty.po, compile the .mo files (committed; a test checks
+## they match the .po). Translate the new entries in the .po files, then run it again.
+translations: install
+	PYTHONPATH=. $(VENV)/bin/pybabel extract --no-location --sort-output -F babel.cfg \
+		--project=loyalty-lib -o loyalty_lib/locale/loyalty.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -D loyalty \
+		-i loyalty_lib/locale/loyalty.pot -d loyalty_lib/locale
+	$(VENV)/bin/pybabel compile --statistics -D loyalty -d loyalty_lib/locale
 
 ## JupyterLab with the project kernel ("Python (loyalty)")
 lab: install

@@ -21,6 +21,7 @@ import pandas as pd
 
 from loyalty_lib._checks import as_frame
 from loyalty_lib.errors import DataQualityError
+from loyalty_lib.i18n import current, use_language
 from loyalty_lib.inputs.privacy import mask_contacts
 
 __all__ = ["REPORT_COLUMNS", "describe_quality", "drop_excluded", "quality_table", "stop_on_fatal"]
@@ -118,20 +119,24 @@ def _counted(values: pd.Series, limit: int = 5) -> str:
 
 
 def _rows(positions: Sequence[int], limit: int = 5) -> str:
-    shown = [f"{p + 1}" for p in list(positions)[:limit]]
-    return (
-        ("row " if len(positions) == 1 else "rows ")
-        + ", ".join(shown)
-        + (", …" if len(positions) > limit else "")
-    )
+    """Row numbers as examples ("rows 3, 7, …") in the current language."""
+    shown = ", ".join(f"{p + 1}" for p in list(positions)[:limit])
+    shown += ", …" if len(positions) > limit else ""
+    return current().ngettext("row {rows}", "rows {rows}", len(positions)).format(rows=shown)
 
 
 def _n(count: int, rows: int) -> str:
     return f"{count:,} of {rows:,} rows"
 
 
-def stop_on_fatal(report: pd.DataFrame, *, source: str | None = None) -> None:
+def stop_on_fatal(
+    report: pd.DataFrame, *, source: str | None = None, language: str | None = None
+) -> None:
     """Raise :class:`DataQualityError` with a plain message when the report has a fatal row.
+
+    The message is in ``language`` (default: the one of :func:`loyalty_lib.i18n.set_language`);
+    in English it quotes each check's own sentence, in the other languages it names each
+    problem, its column and its count.
 
     >>> import pandas as pd
     >>> from loyalty_lib.inputs.validate import validate_sales
@@ -143,9 +148,38 @@ def stop_on_fatal(report: pd.DataFrame, *, source: str | None = None) -> None:
     fatal = report[report["severity"] == "fatal"]
     if fatal.empty:
         return
-    what = f"The {report.attrs.get('table', 'input')} data" + (f" ({source})" if source else "")
-    reasons = " ".join(m if m.endswith(".") else m + "." for m in fatal["message"])
-    raise DataQualityError(f"{what} cannot be analysed: {reasons}")
+    tr = _translator(language)
+    table = report.attrs.get("table", "input")
+    if tr.language == "en":
+        what = f"The {table} data" + (f" ({source})" if source else "")
+        reasons = " ".join(m if m.endswith(".") else m + "." for m in fatal["message"])
+        raise DataQualityError(f"{what} cannot be analysed: {reasons}")
+    what = (
+        tr.gettext("The sales data ({source}) cannot be analysed:")
+        if table == "sales"
+        else tr.gettext("The survey data ({source}) cannot be analysed:")
+    ).format(source=source or "")
+    reasons = " ".join(
+        tr.gettext("{problem}: column «{column}», {rows}.").format(
+            problem=tr.gettext(_LABELS.get(check, check)),
+            column=column,
+            rows=_rows_text(tr, count, report.attrs.get("rows", 0)),
+        )
+        for check, column, count in zip(
+            fatal["check"], fatal["column"], fatal["count"], strict=True
+        )
+    )
+    raise DataQualityError(f"{what.replace(' ()', '')} {reasons}")
+
+
+def _translator(language: str | None):
+    return current() if language is None else use_language(language)
+
+
+def _rows_text(tr, count: int, rows: int) -> str:
+    return tr.ngettext("{count} of {rows} row", "{count} of {rows} rows", rows).format(
+        count=tr.number(count), rows=tr.number(rows)
+    )
 
 
 def drop_excluded(data: Any, report: pd.DataFrame) -> Any:
@@ -176,34 +210,42 @@ def drop_excluded(data: Any, report: pd.DataFrame) -> Any:
     return keep.drop("__row").to_native()
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is shown."""
+    return message
+
+
 _LABELS = {
-    "empty": "empty table",
-    "missing_column": "column missing",
-    "date_unparseable": "not a date",
-    "date_mixed_timezones": "mixed time zones",
-    "date_missing": "date missing",
-    "date_future": "date in the future",
-    "customer_missing": "customer id missing",
-    "not_numeric": "not a number",
-    "not_finite": "infinite number",
-    "value_missing": "amount missing",
-    "value_negative": "negative amount (return)",
-    "duplicate_rows": "duplicate rows",
-    "score_missing": "score skipped",
-    "score_out_of_range": "score outside the scale",
-    "score_fractional": "score not a whole number",
-    "no_valid_score": "no usable score",
-    "duplicate_response": "answered the same wave twice",
-    "rating_out_of_range": "rating outside the scale",
+    "empty": N_("empty table"),
+    "missing_column": N_("column missing"),
+    "date_unparseable": N_("not a date"),
+    "date_mixed_timezones": N_("mixed time zones"),
+    "date_missing": N_("date missing"),
+    "date_future": N_("date in the future"),
+    "customer_missing": N_("customer id missing"),
+    "not_numeric": N_("not a number"),
+    "not_finite": N_("infinite number"),
+    "value_missing": N_("amount missing"),
+    "value_negative": N_("negative amount (return)"),
+    "duplicate_rows": N_("duplicate rows"),
+    "score_missing": N_("score skipped"),
+    "score_out_of_range": N_("score outside the scale"),
+    "score_fractional": N_("score not a whole number"),
+    "no_valid_score": N_("no usable score"),
+    "duplicate_response": N_("answered the same wave twice"),
+    "rating_out_of_range": N_("rating outside the scale"),
 }
-_ACTIONS = {"stop": "report stops", "excluded": "left out", "kept": "kept"}
+_ACTIONS = {"stop": N_("report stops"), "excluded": N_("left out"), "kept": N_("kept")}
 # Rows these checks keep in the data are still left out of every NPS (and counted there):
 # say so where a reader sees the action, so "kept" never reads as "scored".
 _KEPT_UNSCORED = {"score_missing", "score_out_of_range", "score_fractional"}
 
 
-def quality_table(report: pd.DataFrame) -> pd.DataFrame:
+def quality_table(report: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
     """The report as a table for readers: problem, column, rows (n and %), examples, action.
+
+    Headers and words are in ``language`` (default: the one of
+    :func:`loyalty_lib.i18n.set_language`); the problem is the second column.
 
     >>> import pandas as pd
     >>> from loyalty_lib.inputs.validate import validate_sales
@@ -219,27 +261,34 @@ def quality_table(report: pd.DataFrame) -> pd.DataFrame:
     examples                                 -1
     what happens                           kept
     """
+    tr = _translator(language)
+    _ = tr.gettext
     rows = report.attrs.get("rows", 0)
     return pd.DataFrame(
         {
-            "severity": report["severity"],
-            "problem": report["check"].map(lambda c: _LABELS.get(c, c)),
-            "column": report["column"],
-            "rows affected (n)": report["count"],
-            f"of {rows:,} rows (%)": (100 * report["share"]).round(1),
-            "examples": report["examples"],
-            "what happens": [
-                "kept, left out of NPS"
+            _("severity"): report["severity"].map(lambda v: _(_SEVERITIES.get(v, v))),
+            _("problem"): report["check"].map(lambda c: _(_LABELS.get(c, c))),
+            _("column"): report["column"],
+            _("rows affected (n)"): report["count"],
+            _("of {rows} rows (%)").format(rows=tr.number(rows)): (100 * report["share"]).round(1),
+            _("examples"): report["examples"],
+            _("what happens"): [
+                _("kept, left out of NPS")
                 if check in _KEPT_UNSCORED and action == "kept"
-                else _ACTIONS.get(action, action)
+                else _(_ACTIONS.get(action, action))
                 for check, action in zip(report["check"], report["action"], strict=True)
             ],
         }
     ).reset_index(drop=True)
 
 
-def describe_quality(report: pd.DataFrame) -> str:
+_SEVERITIES = {"fatal": N_("fatal"), "warning": N_("warning"), "info": N_("info")}
+
+
+def describe_quality(report: pd.DataFrame, *, language: str | None = None) -> str:
     """One Markdown sentence: rows checked, problems found, rows left out, stop or go.
+
+    In ``language`` (default: the one of :func:`loyalty_lib.i18n.set_language`).
 
     >>> import pandas as pd
     >>> from loyalty_lib.inputs.validate import validate_sales
@@ -247,21 +296,41 @@ def describe_quality(report: pd.DataFrame) -> str:
     ...                       "amount": [1.0, 2.0]})
     >>> describe_quality(validate_sales(sales, as_of="2024-12-31"))
     '**2 sales rows checked**: 1 problem found; 1 row (50.0%) is left out of the analysis.'
-    """
+    >>> describe_quality(validate_sales(sales, as_of="2024-12-31"), language="ru")
+    '**Проверено 2 строки продаж**: найдена 1 проблема; 1 строка (50,0\xa0%) исключена из анализа.'
+    """  # noqa: E501
+    tr = _translator(language)
+    _ = tr.gettext
     table, rows = report.attrs.get("table", "input"), report.attrs.get("rows", 0)
-    checked = f"**{rows:,} {table} rows checked**"
+    if table == "survey":
+        checked = tr.ngettext(
+            "**{n} survey row checked**", "**{n} survey rows checked**", rows
+        ).format(n=tr.number(rows))
+    else:
+        checked = tr.ngettext(
+            "**{n} sales row checked**", "**{n} sales rows checked**", rows
+        ).format(n=tr.number(rows))
     if report.empty:
-        labels = ", ".join(_LABELS.get(c, c) for c in report.attrs.get("checks", []))
-        return f"{checked}: no problem found (checked: {labels})."
+        labels = ", ".join(_(_LABELS.get(c, c)) for c in report.attrs.get("checks", []))
+        return _("{checked}: no problem found (checked: {labels}).").format(
+            checked=checked, labels=labels
+        )
     fatal = int((report["severity"] == "fatal").sum())
-    text = f"{checked}: {len(report)} problem{'s' if len(report) != 1 else ''} found"
+    found = tr.ngettext("{n} problem found", "{n} problems found", len(report)).format(
+        n=tr.number(len(report))
+    )
+    text = f"{checked}: {found}"
     if fatal:
-        return text + f", {fatal} of them fatal: **the report stops here**."
+        return text + tr.ngettext(
+            ", {n} of them fatal: **the report stops here**.",
+            ", {n} of them fatal: **the report stops here**.",
+            fatal,
+        ).format(n=tr.number(fatal))
     excluded = len(report.attrs.get("excluded", []))
     if excluded:
-        verb = "is" if excluded == 1 else "are"
-        return (
-            text + f"; {excluded:,} row{'s' if excluded != 1 else ''} "
-            f"({100 * excluded / rows:.1f}%) {verb} left out of the analysis."
-        )
-    return text + "; no row is left out (see what happens to each below)."
+        return text + tr.ngettext(
+            "; {n} row ({share}) is left out of the analysis.",
+            "; {n} rows ({share}) are left out of the analysis.",
+            excluded,
+        ).format(n=tr.number(excluded), share=tr.percent(excluded / rows))
+    return text + _("; no row is left out (see what happens to each below).")

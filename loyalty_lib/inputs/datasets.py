@@ -286,9 +286,16 @@ def load_demo(folder: str | Path | None = None) -> DemoShop:
 
 _SALES_COLUMNS = ["customer_id", "order_date", "quantity", "amount"]
 
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue (loyalty_lib.i18n); it is translated where shown."""
+    return message
+
+
 _BUNDLED = {
-    "demo": {"title": "demo shop", "path": "data/demo", "orders": "order_id"},
-    "cdnow": {"title": "CDNOW (real data 1997-98)", "path": "data/raw/CDNOW_master.txt"},
+    # titles marked for the catalogue (N_): pages show them translated, _(info["title"])
+    "demo": {"title": N_("demo shop"), "path": "data/demo", "orders": "order_id"},
+    "cdnow": {"title": N_("CDNOW (real data 1997-98)"), "path": "data/raw/CDNOW_master.txt"},
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from loyalty_lib.i18n import current
+
 
 def plot_monthly_activity(result: pd.DataFrame, *, ax=None, currency: str = "$"):
     """Bars of net value per month with active customers on a second axis.
@@ -15,10 +17,11 @@ def plot_monthly_activity(result: pd.DataFrame, *, ax=None, currency: str = "$")
 
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.6))
+    _ = current().gettext
     months = pd.to_datetime(result["month"])
-    ax.bar(months, result["value"], width=20, color="#4c72b0", label="net value")
-    ax.set_ylabel(f"net value per month ({currency})")
-    ax.set_xlabel("month")
+    ax.bar(months, result["value"], width=20, color="#4c72b0", label=_("net value"))
+    ax.set_ylabel(_("net value per month ({currency})").format(currency=currency))
+    ax.set_xlabel(_("month"))
     other = ax.twinx()
     other.plot(
         months,
@@ -26,13 +29,13 @@ def plot_monthly_activity(result: pd.DataFrame, *, ax=None, currency: str = "$")
         color="#dd8452",
         marker="o",
         markersize=3,
-        label="active customers",
+        label=_("active customers"),
     )
-    other.set_ylabel("customers who bought (count)")
+    other.set_ylabel(_("customers who bought (count)"))
     other.set_ylim(bottom=0)
-    ax.set_title("Sales and active customers per month")
+    ax.set_title(_("Sales and active customers per month"))
     handles = ax.get_legend_handles_labels()[0] + other.get_legend_handles_labels()[0]
-    ax.legend(handles, ["net value", "active customers"], loc="upper left", frameon=False)
+    ax.legend(handles, [_("net value"), _("active customers")], loc="upper left", frameon=False)
     return ax
 
 
@@ -45,13 +48,15 @@ def plot_responses_by_month(result: pd.DataFrame, *, ax=None):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.2))
+    _ = current().gettext
+    names = {"valid": _("usable"), "missing": _("skipped"), "invalid": _("invalid")}
     months = pd.to_datetime(result["month"])
     bottom = None
     for column, color in (("valid", "#55a868"), ("missing", "#cccccc"), ("invalid", "#c44e52")):
-        ax.bar(months, result[column], width=20, bottom=bottom, color=color, label=column)
+        ax.bar(months, result[column], width=20, bottom=bottom, color=color, label=names[column])
         bottom = result[column] if bottom is None else bottom + result[column]
-    ax.set_ylabel("survey answers (count)")
-    ax.set_xlabel("survey month")
-    ax.set_title("Survey answers per month: usable, skipped and invalid")
+    ax.set_ylabel(_("survey answers (count)"))
+    ax.set_xlabel(_("survey month"))
+    ax.set_title(_("Survey answers per month: usable, skipped and invalid"))
     ax.legend(frameon=False, ncols=3)
     return ax

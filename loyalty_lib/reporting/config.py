@@ -44,7 +44,7 @@ class RunConfig:
     path: Path | None = None  # the reports.yaml read; the runner hands it to the kernels
 
 
-_TOP_KEYS = {"reports", "kernel", "cell_timeout", "sources"}
+_TOP_KEYS = {"reports", "kernel", "cell_timeout", "sources", "language"}
 _SOURCE_PARAMETERS = {"sales_source": "sales", "survey_source": "survey"}
 
 
@@ -161,6 +161,7 @@ def load_config(path: str | Path = "reports.yaml") -> RunConfig:
         for key in _SOURCE_PARAMETERS.keys() & parameters.keys():
             _check_source_parameter(f"{where} ({name})", key, parameters[key], sources, root)
         specs.append(ReportSpec(name, notebook, str(entry.get("title", name)), parameters))
+    specs = _with_language(path, raw.get("language"), specs)
     return RunConfig(
         reports=specs,
         kernel=str(raw.get("kernel", "loyalty")),
@@ -230,7 +231,42 @@ def _resolve_parameters(
                 )
             params[key] = value
         resolved[spec.name] = params
+        if "language" in params:  # a report's language, from reports.yaml or -p (issue 16)
+            _checked_language(f"report {spec.name}: language", params["language"])
     for key in overrides.get(None, {}):
         if not any(key in declared[s.name] for s in specs):
             raise ReportConfigError(f"-p {key}=...: no selected report has a parameter {key!r}")
     return resolved
+
+
+# --- the language of the pages (issue 16) -------------------------------------------------
+# reports.yaml's top-level `language:` is the default of every report whose notebook declares
+# a `language` parameter; a report's own `parameters: {language: ...}` and `-p language=...`
+# win over it. Every value must be a shipped language (loyalty_lib.i18n.LANGUAGES).
+
+
+def _checked_language(where: str, value: Any) -> str:
+    from loyalty_lib.i18n import check_language
+
+    try:
+        return check_language(value, where)
+    except ValueError as exc:
+        raise ReportConfigError(str(exc)) from None
+
+
+def _with_language(path: Path, language: Any, specs: list[ReportSpec]) -> list[ReportSpec]:
+    """Each report with the run's default language when its notebook declares one."""
+    for spec in specs:
+        if "language" in spec.parameters:
+            _checked_language(f"{path}: report {spec.name}: language", spec.parameters["language"])
+    if language is None:
+        return specs
+    language = _checked_language(f"{path}: language", language)
+    out = []
+    for spec in specs:
+        if "language" not in spec.parameters and "language" in _notebook_parameters(spec.notebook):
+            spec = ReportSpec(
+                spec.name, spec.notebook, spec.title, {**spec.parameters, "language": language}
+            )
+        out.append(spec)
+    return out

@@ -7,14 +7,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["notebook_to_html"]
+__all__ = ["notebook_language", "notebook_to_html"]
 
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def notebook_to_html(notebook: str | Path, *, title: str | None = None, footer: str = "") -> str:
+def notebook_to_html(
+    notebook: str | Path,
+    *,
+    title: str | None = None,
+    footer: str = "",
+    language: str | None = None,
+) -> str:
     """Render an executed notebook as a stakeholder page: no code, no external requests.
+
+    ``<html lang>`` and the page's own words are in ``language``; by default the
+    ``language`` parameter the notebook ran with (:func:`notebook_language`).
 
     Code inputs and prompts are removed, warnings printed to stderr are dropped, outputs are
     reduced to presentational HTML with untrusted markup escaped
@@ -24,9 +33,12 @@ def notebook_to_html(notebook: str | Path, *, title: str | None = None, footer: 
     import nbformat
     from nbconvert import HTMLExporter
 
+    from loyalty_lib.i18n import check_language, use_language
     from loyalty_lib.reporting.html_safety import CSP, sanitize_notebook
 
     nb = nbformat.read(str(notebook), as_version=4)
+    language = check_language(language) if language else _language_of(nb)
+    tr = use_language(language)
     sanitize_notebook(nb)
     if title:
         nb.metadata["title"] = title  # the page title; the template escapes it
@@ -37,10 +49,48 @@ def notebook_to_html(notebook: str | Path, *, title: str | None = None, footer: 
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        language_code=language,
     )
-    resources = {"loyalty_footer": footer, "loyalty_csp": CSP}  # read by the template
+    # cells tagged analyst-only (the English title a translated notebook opens with in
+    # JupyterLab) are not on the page: its translated title is an output further down
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={"analyst-only"}, enabled=True), enabled=True
+    )
+    resources = {  # read by the template
+        "loyalty_footer": footer,
+        "loyalty_csp": CSP,
+        "loyalty_nav": tr.gettext("All reports of this run"),
+    }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
+
+
+def _language_of(nb: Any) -> str:
+    """The ``language`` parameter an executed notebook ran with (papermill's record), else
+    its parameters cell's default; English when it has none."""
+    import ast
+
+    from loyalty_lib.i18n import check_language
+
+    ran = nb.metadata.get("papermill", {}).get("parameters", {})
+    if ran.get("language"):
+        return check_language(ran["language"])
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            for node in ast.parse(cell.source).body:
+                target = getattr(node, "target", None)
+                if getattr(target, "id", None) == "language" and node.value is not None:
+                    return check_language(ast.literal_eval(node.value))
+    return "en"
+
+
+def notebook_language(notebook: str | Path) -> str:
+    """The language a notebook ran in (its ``language`` parameter; English without one)."""
+    import nbformat
+
+    return _language_of(nbformat.read(str(notebook), as_version=4))
 
 
 def _headline(notebook: Path) -> str | None:

@@ -14,14 +14,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["index_html"]
+__all__ = ["index_html", "run_language"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @cache
-def _template():
+def _template(language: str = "en"):
+    """The index template with Jinja2's i18n extension on the catalogue of ``language``."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    from loyalty_lib.i18n import use_language
 
     env = Environment(
         loader=FileSystemLoader(_TEMPLATES),
@@ -30,17 +33,36 @@ def _template():
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(use_language(language), newstyle=True)
     return env.get_template("index.html.j2")
 
 
-def _interval_text(item: dict[str, Any]) -> str:
+def _base_text(tr: Any, base: int, unit: str) -> str:
+    """A key figure's base with its unit in the right plural form ("5 клиентов")."""
+    n = tr.number(base)
+    if unit == "answers":
+        return tr.ngettext("{n} answer", "{n} answers", base).format(n=n)
+    if unit == "customers":
+        return tr.ngettext("{n} customer", "{n} customers", base).format(n=n)
+    if unit == "orders":
+        return tr.ngettext("{n} order", "{n} orders", base).format(n=n)
+    if unit == "cohorts":
+        return tr.ngettext("{n} cohort", "{n} cohorts", base).format(n=n)
+    return f"{n} {unit}".strip()
+
+
+def _interval_text(item: dict[str, Any], tr: Any = None) -> str:
+    from loyalty_lib.i18n import use_language
+
+    tr = tr or use_language("en")
     level = item.get("confidence")
-    prefix = f"{float(level):.0%}: " if isinstance(level, int | float) else ""
-    return f"{prefix}{item['interval'][0]} to {item['interval'][1]}"
+    prefix = f"{tr.percent(float(level), 0)}: " if isinstance(level, int | float) else ""
+    return prefix + tr.interval(item["interval"][0], item["interval"][1])
 
 
-def _kpi_rows(summary: Any) -> list[dict[str, str]]:
+def _kpi_rows(summary: Any, tr: Any) -> list[dict[str, str]]:
     """The executive summary: every key figure of the run, each linked to its report."""
     rows = []
     for r in summary.reports:
@@ -52,65 +74,98 @@ def _kpi_rows(summary: Any) -> list[dict[str, str]]:
                     "label": str(item.get("label", "")),
                     "report": r.title,
                     "text": str(item.get("text", "")),
-                    "interval": _interval_text(item) if item.get("interval") else "",
-                    "base": f"{base:,} {item.get('base_unit', '')}" if base is not None else "",
+                    "interval": _interval_text(item, tr) if item.get("interval") else "",
+                    "base": _base_text(tr, base, str(item.get("base_unit", "")))
+                    if base is not None
+                    else "",
                     "note": str(item.get("note", "")),
                 }
             )
     return rows
 
 
-def _headline_html(text: str | None) -> str:
+def _headline_html(text: str | None, tr: Any = None) -> str:
     """Markdown to HTML with any raw HTML escaped (headlines quote untrusted names), cleaned."""
     import mistune
 
     from loyalty_lib.reporting.html_safety import clean_html
 
     if not text:
-        return "<p>(no headline)</p>"
+        return "<p>" + (tr.gettext("(no headline)") if tr else "(no headline)") + "</p>"
     return clean_html(mistune.create_markdown(escape=True)(text))
 
 
-def _status(summary: Any) -> str:
+def _status(summary: Any, tr: Any) -> str:
     failed = summary.failed
     status = (
-        "All reports ran successfully."
+        tr.gettext("All reports ran successfully.")
         if not failed
-        else f"{len(failed)} of {len(summary.reports)} reports failed; "
-        "the last complete run is still at reports/latest."
+        else tr.ngettext(
+            "{failed} of {n} report failed; the last complete run is still at reports/latest.",
+            "{failed} of {n} reports failed; the last complete run is still at reports/latest.",
+            len(summary.reports),
+        ).format(failed=tr.number(len(failed)), n=tr.number(len(summary.reports)))
     )
     if summary.inputs_changed:
-        status += (
-            f" Input files changed while the run was going on "
-            f"({', '.join(summary.inputs_changed[:5])}): its results are not trusted."
-        )
+        status += " " + tr.gettext(
+            "Input files changed while the run was going on ({files}): its results are not trusted."
+        ).format(files=", ".join(summary.inputs_changed[:5]))
     elif summary.inputs:
-        status += f" {len(summary.inputs)} input files were unchanged by the run (SHA-256)."
+        status += " " + tr.ngettext(
+            "{n} input file was unchanged by the run (SHA-256).",
+            "{n} input files were unchanged by the run (SHA-256).",
+            len(summary.inputs),
+        ).format(n=tr.number(len(summary.inputs)))
     return status
 
 
-def index_html(summary: Any, describe_error: Any) -> str:
-    """The index page of a run (:class:`~loyalty_lib.reporting.runner.RunSummary`)."""
+def run_language(summary: Any) -> str:
+    """The language of a run's index: the one most of its reports were written in.
+
+    Reports without a ``language`` parameter (not translated yet) do not count; a run
+    without any is English.
+    """
+    from collections import Counter
+
+    from loyalty_lib.i18n import check_language
+
+    found = Counter(
+        check_language(r.parameters["language"])
+        for r in summary.reports
+        if isinstance(getattr(r, "parameters", None), dict) and r.parameters.get("language")
+    )
+    return found.most_common(1)[0][0] if found else "en"
+
+
+def index_html(summary: Any, describe_error: Any, language: str | None = None) -> str:
+    """The index page of a run (:class:`~loyalty_lib.reporting.runner.RunSummary`).
+
+    In ``language``; by default the one of :func:`run_language` (the reports' own).
+    """
+    from loyalty_lib.i18n import check_language, use_language
     from loyalty_lib.reporting.html_safety import CSP
 
+    language = check_language(language) if language else run_language(summary)
+    tr = use_language(language)
     reports = [
         {
             "href": r.html,
             "title": r.title,
             "ok": r.status == "ok",
-            "headline_html": _headline_html(r.headline) if r.status == "ok" else None,
+            "headline_html": _headline_html(r.headline, tr) if r.status == "ok" else None,
             "error": describe_error(r.error) if r.status != "ok" else None,
             "name": r.name,
-            "seconds": f"{r.seconds:.1f}",
+            "seconds": tr.number(r.seconds, 1),
         }
         for r in summary.reports
     ]
-    return _template().render(
+    return _template(language).render(
+        language=language,
         csp=CSP,
         run_id=summary.run_id,
         started=summary.started,
-        seconds=f"{summary.seconds:.0f}",
-        status=_status(summary),
-        kpis=_kpi_rows(summary),
+        seconds=tr.number(round(summary.seconds), 0),
+        status=_status(summary, tr),
+        kpis=_kpi_rows(summary, tr),
         reports=reports,
     )

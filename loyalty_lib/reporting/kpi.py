@@ -71,19 +71,28 @@ def kpi(
 
 
 def _markdown(items: list[dict[str, Any]]) -> str:
+    """The figures as a Markdown list, in the language of :func:`loyalty_lib.i18n.set_language`."""
+    from loyalty_lib.i18n import current
+    from loyalty_lib.reporting.index import _base_text
+
+    tr = current()
     lines = []
     for item in items:
         detail = []
         if item["interval"]:
             detail.append(
-                f"{item['confidence']:.0%} interval {item['interval'][0]} to {item['interval'][1]}"
+                tr.gettext("{level} interval {lower} to {upper}").format(
+                    level=tr.percent(item["confidence"], 0),
+                    lower=item["interval"][0],
+                    upper=item["interval"][1],
+                )
             )
         if item["base"] is not None:
-            detail.append(f"n = {item['base']:,} {item['base_unit']}")
+            detail.append("n = " + _base_text(tr, item["base"], item["base_unit"]))
         extra = f" ({'; '.join(detail)})" if detail else ""
         note = f": {item['note']}" if item["note"] else ""
         lines.append(f"- **{item['label']}**: {item['text']}{extra}{note}")
-    return "**Key figures**\n\n" + "\n".join(lines)
+    return "**" + tr.gettext("Key figures") + "**\n\n" + "\n".join(lines)
 
 
 def show_kpis(*items: dict[str, Any]) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from loyalty_lib.i18n import current
+
 __all__ = [
     "plot_curves_by_segment",
     "plot_repeat_rate",
@@ -14,11 +16,30 @@ __all__ = [
     "plot_time_to_second_purchase",
 ]
 
-_UNIT = {"day": "days", "week": "weeks", "month": "months", "quarter": "quarters"}
-_LABEL = {
-    "retention": "customers active (% of cohort)",
-    "revenue_retention": "revenue (% of the cohort's period-0 revenue)",
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is drawn."""
+    return message
+
+
+_AXIS = {
+    "day": N_("days since first purchase (period k)"),
+    "week": N_("weeks since first purchase (period k)"),
+    "month": N_("months since first purchase (period k)"),
+    "quarter": N_("quarters since first purchase (period k)"),
 }
+_LABEL = {
+    "retention": N_("customers active (%\u00a0of cohort)"),
+    "revenue_retention": N_("revenue (%\u00a0of the cohort's period-0 revenue)"),
+}
+
+
+def _axis(freq: str) -> str:
+    return current().gettext(_AXIS.get(freq, N_("periods since first purchase (period k)")))
+
+
+def _label(values: str) -> str:
+    return current().gettext(_LABEL[values]) if values in _LABEL else values
 
 
 def _cohort_label(stamp: pd.Timestamp, freq: str) -> str:
@@ -97,15 +118,18 @@ def plot_retention_heatmap(
     ax.set_yticks(range(0, len(labels), row_step), labels[::row_step], fontsize=8)
     step = max(1, shown.shape[1] // 20)
     ax.set_xticks(range(0, shown.shape[1], step), matrix.columns[::step])
-    ax.set_xlabel(f"{_UNIT.get(freq, 'periods')} since first purchase (period k)")
-    ax.set_ylabel("cohort (first-purchase period, size)")
+    tr = current()
+    ax.set_xlabel(_axis(freq))
+    ax.set_ylabel(tr.gettext("cohort (first-purchase period, size)"))
     colorbar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
-    colorbar.set_label(_LABEL.get(values, values) if values in _LABEL else values)
-    what = "Revenue retention" if values == "revenue_retention" else "Retention"
-    ax.set_title(
-        f"{what} by cohort, % (blank: period not complete by "
-        f"{pd.Timestamp(result.attrs.get('as_of', result['cohort'].max())).date()})"
+    colorbar.set_label(_label(values))
+    title = (
+        tr.gettext("Revenue retention by cohort, % (blank: period not complete by {date})")
+        if values == "revenue_retention"
+        else tr.gettext("Retention by cohort, % (blank: period not complete by {date})")
     )
+    as_of = pd.Timestamp(result.attrs.get("as_of", result["cohort"].max())).date()
+    ax.set_title(title.format(date=as_of if tr.language == "en" else tr.date(as_of)))
     return ax
 
 
@@ -140,6 +164,7 @@ def plot_retention_curves(
         curve = curve[curve["period"] <= max_periods]
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.2))
+    tr = current()
     cohorts = done["cohort"].unique()
     for i, cohort in enumerate(cohorts):
         rows = done[done["cohort"] == cohort]
@@ -149,7 +174,7 @@ def plot_retention_curves(
             color="#8c8c8c",
             linewidth=0.8,
             alpha=0.6 if len(cohorts) < 20 else 0.25,
-            label="single cohorts" if i == 0 else None,
+            label=tr.gettext("single cohorts") if i == 0 else None,
         )
     ax.fill_between(
         curve["period"],
@@ -158,7 +183,7 @@ def plot_retention_curves(
         color="#4c72b0",
         alpha=0.25,
         linewidth=0,
-        label="95% interval of the average",
+        label=tr.gettext("95%\u00a0interval of the average"),
     )
     ax.plot(
         curve["period"],
@@ -167,13 +192,25 @@ def plot_retention_curves(
         linewidth=2.2,
         marker="o",
         markersize=3,
-        label="average weighted by cohort size",
+        label=tr.gettext("average weighted by cohort size"),
     )
-    ax.set_xlabel(f"{_UNIT.get(freq, 'periods')} since first purchase (period k)")
-    ax.set_ylabel(_LABEL.get(values, values))
+    ax.set_xlabel(_axis(freq))
+    ax.set_ylabel(_label(values))
     ax.set_ylim(bottom=0)
-    what = "Revenue retention" if values == "revenue_retention" else "Retention"
-    ax.set_title(f"{what} curves: {len(cohorts)} cohorts and their average")
+    title = (
+        tr.ngettext(
+            "Revenue retention curves: {n} cohort and their average",
+            "Revenue retention curves: {n} cohorts and their average",
+            len(cohorts),
+        )
+        if values == "revenue_retention"
+        else tr.ngettext(
+            "Retention curves: {n} cohort and their average",
+            "Retention curves: {n} cohorts and their average",
+            len(cohorts),
+        )
+    )
+    ax.set_title(title.format(n=tr.number(len(cohorts))))
     ax.legend(frameon=False)
     return ax
 
@@ -193,6 +230,7 @@ def plot_time_to_second_purchase(km: pd.DataFrame, *, bin_days: int = 7, ax=None
         raise ValueError(f"km has several segments ({segments}); filter it to one first")
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4))
+    tr = current()
     bins = (km["days"] - 1) // bin_days
     counts = km.groupby(bins)["second_purchases"].sum()
     ax.bar(
@@ -200,17 +238,23 @@ def plot_time_to_second_purchase(km: pd.DataFrame, *, bin_days: int = 7, ax=None
         counts.to_numpy(),
         width=bin_days * 0.9,
         color="#4c72b0",
-        label=f"second purchases per {bin_days} days",
+        label=tr.ngettext(
+            "second purchases per {n} day", "second purchases per {n} days", bin_days
+        ).format(n=bin_days),
     )
-    ax.set_xlabel("days from first to second purchase")
-    ax.set_ylabel(f"customers (count per {bin_days} days)")
+    ax.set_xlabel(tr.gettext("days from first to second purchase"))
+    ax.set_ylabel(
+        tr.ngettext(
+            "customers (count per {n} day)", "customers (count per {n} days)", bin_days
+        ).format(n=bin_days)
+    )
     other = ax.twinx()
     other.step(
         km["days"],
         km["share_repeated"] * 100,
         where="post",
         color="#dd8452",
-        label="share who bought again (Kaplan–Meier)",
+        label=tr.gettext("share who bought again (Kaplan–Meier)"),
     )
     other.fill_between(
         km["days"],
@@ -221,10 +265,16 @@ def plot_time_to_second_purchase(km: pd.DataFrame, *, bin_days: int = 7, ax=None
         alpha=0.25,
         linewidth=0,
     )
-    other.set_ylabel("bought again (% of all customers, cumulative)")
+    other.set_ylabel(tr.gettext("bought again (%\u00a0of all customers, cumulative)"))
     other.set_ylim(bottom=0)
     base = int(km["customers"].iloc[0]) if len(km) else 0
-    ax.set_title(f"Time to second purchase (n={base:,} customers)")
+    ax.set_title(
+        tr.ngettext(
+            "Time to second purchase (n={n} customer)",
+            "Time to second purchase (n={n} customers)",
+            base,
+        ).format(n=tr.number(base))
+    )
     handles = ax.get_legend_handles_labels()[0] + other.get_legend_handles_labels()[0]
     labels = ax.get_legend_handles_labels()[1] + other.get_legend_handles_labels()[1]
     ax.legend(handles, labels, frameon=False, loc="center right")
@@ -239,9 +289,14 @@ def plot_repeat_rate(rate: pd.DataFrame, *, label: str | None = None, ax=None):
     """
     import matplotlib.pyplot as plt
 
+    tr = current()
     segments = list(rate.columns[: list(rate.columns).index("customers")])
-    names = rate[segments].astype(str).agg(" / ".join, axis=1).tolist() if segments else ["all"]
-    names = [f"{n}\n(n={c:,})" for n, c in zip(names, rate["customers"], strict=True)]
+    names = (
+        rate[segments].astype(str).agg(" / ".join, axis=1).tolist()
+        if segments
+        else [tr.gettext("all")]
+    )
+    names = [f"{n}\n(n={tr.number(c)})" for n, c in zip(names, rate["customers"], strict=True)]
     if ax is None:
         _, ax = plt.subplots(figsize=(max(4, 1.3 * len(names) + 2), 3.6))
     centre = rate["repeat_rate"].to_numpy() * 100
@@ -249,9 +304,9 @@ def plot_repeat_rate(rate: pd.DataFrame, *, label: str | None = None, ax=None):
         [centre - rate["repeat_rate_ci_lower"] * 100, rate["repeat_rate_ci_upper"] * 100 - centre]
     )
     ax.bar(names, centre, color="#4c72b0", yerr=errors, capsize=4)
-    ax.set_ylabel("customers with a second purchase (%)")
+    ax.set_ylabel(tr.gettext("customers with a second purchase (%)"))
     ax.set_ylim(bottom=0)
-    ax.set_title(label or "Repeat-purchase rate (bars: 95% Wilson interval)")
+    ax.set_title(label or tr.gettext("Repeat-purchase rate (bars: 95%\u00a0Wilson interval)"))
     return ax
 
 
@@ -280,6 +335,7 @@ def plot_curves_by_segment(
         shown = shown[shown["period"] <= max_periods]
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.2))
+    tr = current()
     for name, part in shown.groupby(segment, sort=True):
         base = part["customers"].iloc[0] if len(part) else 0
         (line,) = ax.plot(
@@ -287,7 +343,7 @@ def plot_curves_by_segment(
             part[values] * 100,
             marker="o",
             markersize=3,
-            label=f"{name} (n={base:,})",
+            label=f"{name} (n={tr.number(base)})",
         )
         ax.fill_between(
             part["period"],
@@ -297,9 +353,13 @@ def plot_curves_by_segment(
             alpha=0.15,
             linewidth=0,
         )
-    ax.set_xlabel(f"{_UNIT.get(freq, 'periods')} since first purchase (period k)")
-    ax.set_ylabel(_LABEL.get(values, values))
+    ax.set_xlabel(_axis(freq))
+    ax.set_ylabel(_label(values))
     ax.set_ylim(bottom=0)
-    ax.set_title(f"Average retention curve by {segment} (bands: 95% intervals)")
+    ax.set_title(
+        tr.gettext("Average retention curve by {segment} (bands: 95%\u00a0intervals)").format(
+            segment=segment
+        )
+    )
     ax.legend(frameon=False, title=segment)
     return ax

@@ -1,0 +1,151 @@
+"""Pages in Russian: no English left by the translated notebooks, <html lang>, the index, and
+reports.yaml's `language`."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import papermill
+import pytest
+
+from loyalty_lib.errors import ReportConfigError
+from loyalty_lib.reporting.config import _resolve_parameters, load_config
+from loyalty_lib.reporting.html import notebook_to_html
+from loyalty_lib.reporting.index import index_html
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATED = ["data_overview", "cohort_retention"]
+#: Words that stay as they are on a Russian page: units and acronyms.
+ALLOWED = {"NPS", "UTC", "CDNOW", "SHA"}
+
+
+def _data_words() -> set[str]:
+    """Column names and text values of the demo inputs: data, not the page's own words."""
+    from loyalty_lib.inputs.datasets import load_sales, load_survey
+
+    words = set()
+    for frame in (load_sales("demo"), load_survey("demo")):
+        words |= {str(c) for c in frame.columns}
+        for column in frame.columns:
+            if frame[column].dtype == object or str(frame[column].dtype) in ("string", "str"):
+                words |= {str(v) for v in frame[column].dropna().unique()[:1000]}
+        words |= {"True", "False"}
+    return {w for text in words for w in re.findall(r"[A-Za-z]+", text)}
+
+
+def _english_words(nb) -> list[str]:
+    found = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime in ("text/markdown", "text/html"):
+                if mime not in data:
+                    continue
+                text = "".join(data[mime])
+                text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)
+                text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+                found += re.findall(r"\b[A-Za-z]{4,}\b", text)
+    return found
+
+
+@pytest.fixture(scope="module")
+def russian_runs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ru")
+    done = {}
+    for name in TRANSLATED:
+        target = out / f"{name}.ipynb"
+        papermill.execute_notebook(
+            str(ROOT / "notebooks" / f"{name}.ipynb"), str(target),
+            parameters={"language": "ru"}, kernel_name="loyalty", progress_bar=False,
+            cwd=str(ROOT),
+        )  # fmt: skip
+        done[name] = target
+    return done
+
+
+@pytest.mark.parametrize("name", TRANSLATED)
+def test_russian_page_has_no_english_outside_data_and_names(russian_runs, name):
+    nb = nbformat.read(str(russian_runs[name]), as_version=4)
+    allowed = ALLOWED | _data_words()
+    left = sorted({w for w in _english_words(nb) if w not in allowed})
+    assert left == [], f"{name}: English words on the Russian page: {left}"
+    # and the page does say things in Russian, with Russian number forms
+    headline = next(c for c in nb.cells if "headline" in c.metadata.get("tags", []))
+    shown = "".join(headline.outputs[0]["data"]["text/markdown"])
+    assert re.search("[а-я]{4,}", shown) and "\u00a0" in shown, shown
+
+
+@pytest.mark.parametrize("name", TRANSLATED)
+def test_russian_page_declares_its_language(russian_runs, name):
+    page = notebook_to_html(russian_runs[name], title="t")
+    assert '<html lang="ru">' in page
+    assert "Все отчёты этого запуска" in page
+    assert "Data audit" not in page and "Cohort retention:" not in page  # analyst-only title
+
+
+def test_index_is_in_the_reports_language():
+    report = SimpleNamespace(
+        name="r", title="T", status="ok", seconds=1.0, html="r.html", headline="**x**",
+        kpis=[{"label": "L", "text": "25,6 %", "interval": ["24,4 %", "26,8 %"],
+               "confidence": 0.95, "base": 5, "base_unit": "customers", "note": ""}],
+        error=None, parameters={"language": "uk"},
+    )  # fmt: skip
+    summary = SimpleNamespace(
+        run_id="x",
+        started="2026-01-01T00:00:00",
+        seconds=3.0,
+        reports=[report],
+        failed=[],
+        inputs_changed=[],
+        inputs=[{"path": "a"}, {"path": "b"}],
+    )
+    page = index_html(summary, str)
+    assert '<html lang="uk">' in page
+    # 5 -> "5 клієнтів" (many), 2 files -> "2 вхідні файли" (few)
+    assert "5 клієнтів" in page and "2 вхідні файли не змінилися" in page
+    assert "Зведення для керівника" in page and "Executive summary" not in page
+    assert '<html lang="en">' in index_html(summary, str, language="en")
+
+
+def _config(tmp_path: Path, top: str, report_language: str | None = None) -> Path:
+    params = {"sales_source": "demo"}
+    if report_language:
+        params["language"] = report_language
+    lines = [f"language: {top}"] if top else []
+    lines += ["reports:"]
+    for name, nb in (("co", "cohort_retention"), ("nps", "nps_survey")):
+        lines += [f"  - name: {name}", f"    notebook: {ROOT}/notebooks/{nb}.ipynb"]
+    if report_language:
+        lines += ["    parameters:", f"      language: {report_language}"]
+    path = tmp_path / "reports.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_top_level_language_reaches_every_report_that_declares_it(tmp_path):
+    config = load_config(_config(tmp_path, "be"))
+    params = {s.name: s.parameters for s in config.reports}
+    assert params["co"] == {"language": "be"}
+    assert "language" not in params["nps"]  # nps_survey has no language parameter (yet)
+    resolved = _resolve_parameters(config.reports, {None: {"language": "uk"}})
+    assert resolved["co"]["language"] == "uk"  # -p language=... wins
+
+
+@pytest.mark.parametrize("bad", ["de", "russian"])
+def test_an_unshipped_language_is_a_config_error(tmp_path, bad):
+    with pytest.raises(ReportConfigError, match=rf"{bad!r} is not a shipped language"):
+        load_config(_config(tmp_path, bad))
+    config = load_config(_config(tmp_path, "ru"))
+    with pytest.raises(ReportConfigError, match="report co: language"):
+        _resolve_parameters(config.reports, {None: {"language": bad}})
+
+
+def test_the_allow_list_holds_data_words_only():
+    # built from the demo's column names and values; no word of the page's own text
+    words = _data_words()
+    assert {"customer", "region"} <= {w.lower() for w in words}
+    assert not {"customers", "cohort", "retention", "interval", "figures"} & words
