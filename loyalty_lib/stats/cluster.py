@@ -142,4 +142,4 @@ def cluster_difference_variance(
     var = float((score**2).sum())
     if small_sample:
         var *= groups / (groups - 1) * (total - 1) / (total - 2)
-    return float(d_a - d_b), var
+    return float(d_a - d_b), float(var)
