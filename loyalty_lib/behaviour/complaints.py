@@ -63,7 +63,8 @@ def detractor_touchpoints(
         (valid answers that rated it); ``n_low`` (rated ≤ ``low_max``);
         ``detractor_rate_low`` and ``detractor_rate_rest`` with ``_ci_lower`` /
         ``_ci_upper``; ``difference`` (low − rest) with ``difference_ci_lower`` /
-        ``difference_ci_upper`` and ``p_value``; ``share_of_detractors``; ``r_pb``,
+        ``difference_ci_upper`` and ``p_value``; ``p_value_adjusted`` (Holm over the
+        touchpoints, ``attrs["adjustment"]``); ``share_of_detractors``; ``r_pb``,
         ``r_ci_lower``, ``r_ci_upper`` (from :func:`loyalty_lib.nps_drivers`);
         ``small_base`` (fewer than ``min_base`` low raters).
 
@@ -130,8 +131,16 @@ def detractor_touchpoints(
             row[column] = float(drivers.at[name, column])
         row["small_base"] = n_low < min_base
         rows.append(row)
-    out = pd.DataFrame(rows).sort_values(
+    out = pd.DataFrame(rows)
+    # every touchpoint shown is one test of one family: Holm across them
+    out["p_value_adjusted"] = adjust_p_values(out["p_value"].to_numpy(float), "holm")
+    out = out.sort_values(
         "difference", ascending=False, na_position="last", kind="stable", ignore_index=True
+    )
+    out.attrs.update(
+        adjust="holm",
+        adjustment=ADJUSTMENTS["holm"],
+        family_size=int(out["p_value"].notna().sum()),
     )
     return out
 

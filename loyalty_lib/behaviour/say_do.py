@@ -57,6 +57,7 @@ from loyalty_lib.inputs.purchases import (
     warn_excluded,
 )
 from loyalty_lib.stats.means import compare_means, mean_interval
+from loyalty_lib.stats.multiple import ADJUSTMENTS, adjust_p_values, check_adjust
 from loyalty_lib.stats.proportions import compare_proportions, wilson_interval
 from loyalty_lib.survey.answers import SIGN, VALID, ScoreSpec, prepare
 
@@ -466,8 +467,14 @@ def say_do_test(
     groups: tuple[str, str] = ("promoter", "detractor"),
     one_per_customer: bool = True,
     confidence: float = 0.95,
+    adjust: str = "holm",
 ) -> pd.DataFrame:
     """Is the difference in behaviour between two NPS categories real or noise?
+
+    Every row of the result (each measure, in each group of ``by``) is one test of one
+    family: the p-values are adjusted together (``adjust``: ``"holm"`` or ``"fdr_bh"``) and
+    ``significant`` comes from the adjusted value. A page that shows only some of the rows
+    adjusts those it shows (:func:`loyalty_lib.stats.multiple.adjust_p_values`).
 
     Returns
     -------
@@ -475,9 +482,10 @@ def say_do_test(
         One row per group and measure (``repeat_rate``, ``retention``, ``mean_revenue``):
         the ``by`` columns; ``measure``; ``n_1``, ``n_2`` (bases of ``groups[0]`` and
         ``groups[1]``); ``value_1``, ``value_2``; ``difference`` (1 − 2) with
-        ``difference_ci_lower`` / ``difference_ci_upper``; ``p_value``; ``significant``
-        (p < 1 − confidence). Rates: Newcombe interval and z-test; revenue: Welch.
-        ``attrs["match"]``: the join report of ``behaviour``.
+        ``difference_ci_lower`` / ``difference_ci_upper``; ``p_value`` (unadjusted);
+        ``p_value_adjusted`` (over all rows); ``significant`` (adjusted p < 1 − confidence).
+        Rates: Newcombe interval and z-test; revenue: Welch. ``attrs``: ``match`` (the join
+        report of ``behaviour``), ``adjust``, ``adjustment`` (its wording), ``family_size``.
 
     Examples
     --------
@@ -497,6 +505,7 @@ def say_do_test(
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence: {confidence} is not between 0 and 1")
+    check_adjust(adjust)
     unknown = [g for g in groups if g not in CATEGORY_ORDER]
     if len(groups) != 2 or unknown or groups[0] == groups[1]:
         raise ValueError(f"groups: expected two of {CATEGORY_ORDER}, got {groups!r}")
@@ -526,9 +535,14 @@ def say_do_test(
                     value_2=x2 / len(b) if len(b) else math.nan,
                 )
                 row.update(compare_proportions(x1, len(a), x2, len(b), confidence))
-            row["significant"] = bool(row["p_value"] < 1 - confidence)
             rows.append(row)
     out = pd.DataFrame(rows)
+    raw = out["p_value"].to_numpy(float)
+    out["p_value_adjusted"] = adjust_p_values(raw, adjust)
+    out["significant"] = np.nan_to_num(out["p_value_adjusted"].to_numpy(), nan=1.0) < 1 - confidence
+    out.attrs.update(
+        adjust=adjust, adjustment=ADJUSTMENTS[adjust], family_size=int(np.isfinite(raw).sum())
+    )
     out.attrs["groups"] = tuple(groups)
     out.attrs["match"] = dict(behaviour.attrs.get("match") or {})
     return out

@@ -27,14 +27,18 @@ from scipy import stats
 from loyalty_lib.stats.multiple import adjust_p_values
 from loyalty_lib.stats.nps_intervals import PSEUDO_COUNTS
 
-__all__ = ["difference_test", "trend_flags"]
+__all__ = ["difference_design", "difference_test", "trend_flags"]
 
 
-def difference_test(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def difference_test(
+    a: np.ndarray, b: np.ndarray, design: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Adjusted-Wald difference a − b (−2…2) and its two-sided p-value, element-wise.
 
     ``a`` and ``b`` hold counts (detractors, passives, promoters) on the last axis.
-    Where either base is empty the result is NaN.
+    Where either base is empty the result is NaN. ``design``: the design effect of each
+    difference (repeated respondents); the standard error is multiplied by its square root
+    where it is finite and positive.
 
     >>> import numpy as np
     >>> diff, p = difference_test(np.array([20, 30, 50]), np.array([30, 30, 40]))
@@ -53,10 +57,41 @@ def difference_test(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     vb = (b[..., 2] + b[..., 0]) / nb - db**2
     diff = da - db
     se = np.sqrt(va / na + vb / nb)
+    if design is not None:
+        design = np.asarray(design, dtype=float)
+        se = se * np.sqrt(np.where(np.isfinite(design) & (design > 0), design, 1.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         p = 2 * stats.norm.sf(np.abs(diff / se))
     p = np.where(se > 0, p, np.where(diff == 0, 1.0, 0.0))
     return np.where(empty, np.nan, diff), np.where(empty, np.nan, p)
+
+
+def difference_design(
+    counts: np.ndarray, sums: np.ndarray, answers: np.ndarray, t: int, b: int
+) -> np.ndarray:
+    """Design effect of period t minus period b for every series (cluster-robust by customer).
+
+    ``sums`` and ``answers`` have shape (..., series, periods, customers): each customer's
+    sum of scores (+1/0/−1) and number of answers in the period. The cluster-robust variance
+    of the difference is that of :func:`loyalty_lib.stats.cluster.cluster_difference_variance`
+    (statsmodels' factor G/(G − 1)·(N − 1)/(N − 2)); the independent one is v_t/n_t + v_b/n_b.
+    NaN where it cannot be computed.
+    """
+    sa, na_g = sums[..., t, :], answers[..., t, :]
+    sb, nb_g = sums[..., b, :], answers[..., b, :]
+    n_a, n_b = na_g.sum(axis=-1), nb_g.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d_a, d_b = sa.sum(axis=-1) / n_a, sb.sum(axis=-1) / n_b
+        score = (sa - na_g * d_a[..., None]) / n_a[..., None]
+        score = score - (sb - nb_g * d_b[..., None]) / n_b[..., None]
+        groups = ((na_g + nb_g) > 0).sum(axis=-1)
+        total = n_a + n_b
+        var = (score**2).sum(axis=-1) * groups / (groups - 1) * (total - 1) / (total - 2)
+        signs_a = counts[..., t, 0] + counts[..., t, 2]
+        signs_b = counts[..., b, 0] + counts[..., b, 2]
+        independent = (signs_a / n_a - d_a**2) / n_a + (signs_b / n_b - d_b**2) / n_b
+        design = var / independent
+    return np.where((groups >= 2) & (total >= 3) & (independent > 0), design, np.nan)
 
 
 def trend_flags(
@@ -65,11 +100,15 @@ def trend_flags(
     adjust: str = "holm",
     confidence: float = 0.95,
     persist: int = 2,
+    customers: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Steps 1–3 of the module docstring on counts of shape (..., series, periods, 3).
 
     Each period is compared with the previous one; the family is every (series, period)
     of one survey (the leading axes are independent surveys, e.g. simulation runs).
+    ``customers``: per-customer ``(sums, answers)`` of shape (..., series, periods,
+    customers) for the cluster-robust tests of ``nps_trend(customer=...)``
+    (:func:`difference_design`); without it answers are independent.
 
     Returns
     -------
@@ -83,7 +122,17 @@ def trend_flags(
     *lead, series, periods, _ = counts.shape
     diff = np.full((*lead, series, periods), np.nan)
     p = np.full_like(diff, np.nan)
-    diff[..., 1:], p[..., 1:] = difference_test(counts[..., 1:, :], counts[..., :-1, :])
+
+    def design(t: int, b: int) -> np.ndarray | None:
+        return None if customers is None else difference_design(counts, *customers, t, b)
+
+    if customers is None:
+        diff[..., 1:], p[..., 1:] = difference_test(counts[..., 1:, :], counts[..., :-1, :])
+    else:
+        for t in range(1, periods):
+            diff[..., t], p[..., t] = difference_test(
+                counts[..., t, :], counts[..., t - 1, :], design(t, t - 1)
+            )
     flat = p.reshape(*lead, series * periods)
     p_adj = adjust_p_values(flat, adjust).reshape(p.shape)
     significant = np.nan_to_num(p_adj, nan=1.0) < alpha
@@ -92,7 +141,9 @@ def trend_flags(
         ok = np.ones((*lead, series), dtype=bool)
         known = np.ones_like(ok)
         for j in range(1, persist + 1):
-            d_j, p_j = difference_test(counts[..., t + j, :], counts[..., t - 1, :])
+            d_j, p_j = difference_test(
+                counts[..., t + j, :], counts[..., t - 1, :], design(t + j, t - 1)
+            )
             known &= np.isfinite(p_j)
             ok &= (np.sign(d_j) == np.sign(diff[..., t])) & (np.nan_to_num(p_j, nan=1.0) < alpha)
         confirmed[..., t] = np.where(known, ok.astype(float), np.nan)

@@ -13,6 +13,19 @@ the score on a constant: c = G/(G − 1) · (n − 1)/(n − 1) = G/(G − 1) fo
 (n − 1)/(n − k) factor is 1 with one regressor, k = 1). The tests pin the standard error to
 ``statsmodels.OLS(score, 1).fit(cov_type="cluster", cov_kwds={"groups": customer})``.
 
+The difference of two groups a − b (two waves, two segments) is the coefficient of a group
+dummy in the OLS of the score on a constant and the dummy; its cluster-robust variance is
+
+    Var(d̂_a − d̂_b) = c₂ · Σ_g [(S_ga − n_ga d̂_a)/n_a − (S_gb − n_gb d̂_b)/n_b]²,
+
+summed over the customers of either group (one who answered in both is *one* cluster, so the
+covariance of their two answers is counted), with statsmodels' default factor for K = 2
+regressors, c₂ = G/(G − 1) · (N − 1)/(N − 2). Other packages differ only in that factor:
+Stata's ``vce(cluster)`` uses the same CR1 factor; R's ``sandwich::vcovCL`` defaults to
+G/(G − 1) alone (``cadjust=TRUE``, ``type="HC0"``), and the plain sandwich (CR0) has none. For a
+level the (N − 1)/(N − K) term is 1, so all CR1 variants agree; for a difference they differ
+by (N − 1)/(N − 2), under 0.1 % from N = 1,000 answers. We use statsmodels' (= Stata's).
+
 The *design effect* is the ratio of that variance to the independent one, v/n with
 v = p₊ + p₋ − d̂²: the factor by which the repeated answers shrink the information
 (an effective base n / design effect).
@@ -24,7 +37,7 @@ import math
 
 import numpy as np
 
-__all__ = ["cluster_variance", "design_effect"]
+__all__ = ["cluster_difference_variance", "cluster_variance", "design_effect"]
 
 
 def cluster_variance(
@@ -91,3 +104,42 @@ def design_effect(sums: np.ndarray, counts: np.ndarray, signs_squared: float) ->
     if v <= 0:
         return math.nan
     return var / (v / n)
+
+
+def cluster_difference_variance(
+    sums_a: np.ndarray,
+    counts_a: np.ndarray,
+    sums_b: np.ndarray,
+    counts_b: np.ndarray,
+    *,
+    small_sample: bool = True,
+) -> tuple[float, float]:
+    """Difference d_a − d_b (−2…2) and its cluster-robust variance (module docstring).
+
+    The four arrays are aligned on the customers of either group: a customer absent from a
+    group has sum and count 0 there. ``small_sample`` applies G/(G − 1)·(N − 1)/(N − 2),
+    statsmodels' default for ``OLS(score, [1, dummy]).fit(cov_type="cluster")``.
+    NaN variance with fewer than two customers or fewer than three answers.
+
+    >>> import numpy as np
+    >>> d, var = cluster_difference_variance(
+    ...     np.array([1, 1, 0, 0]), np.array([1, 1, 1, 0]),
+    ...     np.array([1, 0, -1, -1]), np.array([1, 1, 1, 1]))
+    >>> round(d, 4), round(var, 4)
+    (0.9167, 0.1269)
+    """
+    sa, na_g = np.asarray(sums_a, dtype=float), np.asarray(counts_a, dtype=float)
+    sb, nb_g = np.asarray(sums_b, dtype=float), np.asarray(counts_b, dtype=float)
+    n_a, n_b = na_g.sum(), nb_g.sum()
+    if n_a <= 0 or n_b <= 0:
+        return math.nan, math.nan
+    d_a, d_b = sa.sum() / n_a, sb.sum() / n_b
+    groups = int(((na_g + nb_g) > 0).sum())
+    total = n_a + n_b
+    if groups < 2 or total < 3:
+        return float(d_a - d_b), math.nan
+    score = (sa - na_g * d_a) / n_a - (sb - nb_g * d_b) / n_b
+    var = float((score**2).sum())
+    if small_sample:
+        var *= groups / (groups - 1) * (total - 1) / (total - 2)
+    return float(d_a - d_b), float(var)

@@ -46,6 +46,17 @@ from loyalty_lib.survey.answers import (
     summarise,
     tally,
 )
+from loyalty_lib.survey.repeated import (
+    Clusters,
+    check_policy,
+    customer_sums,
+    design_effects,
+    difference_design,
+    dropped_per_row,
+    first_answers,
+    repeated_note,
+    shrink,
+)
 
 __all__ = ["adjust_trends", "compare_nps", "nps_trend"]
 
@@ -74,8 +85,14 @@ def compare_groups(
     confidence: float,
     n_boot: int = 2000,
     rng: np.random.Generator | None = None,
+    design: float = math.nan,
 ) -> dict[str, float]:
-    """Difference a − b (−2…2 scale) with interval, z and p-value; NaN if a base is empty."""
+    """Difference a − b (−2…2 scale) with interval, z and p-value; NaN if a base is empty.
+
+    ``design``: the design effect of the difference (repeated respondents,
+    :func:`~loyalty_lib.survey.repeated.difference_design`); the Wald standard error is
+    multiplied by its square root. NaN (default) leaves it as for independent answers.
+    """
     nan = {
         "difference": math.nan,
         "lower": math.nan,
@@ -91,6 +108,8 @@ def compare_groups(
         ca, sa = centre_and_se(*a.effective, method)
         cb, sb = centre_and_se(*b.effective, method)
         centre, se = ca - cb, math.hypot(sa, sb)
+        if design > 0:
+            se *= math.sqrt(design)
         lower, upper = centre - z_crit * se, centre + z_crit * se
         if se > 0:
             z = centre / se
@@ -165,8 +184,11 @@ def compare_nps(
     errors: str = "raise",
     n_boot: int = 2000,
     random_state: int | np.random.Generator | None = None,
+    customer: str | None = None,
+    repeated: str | None = None,
+    order: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Compare the NPS of two independent samples (two waves, two segments).
+    """Compare the NPS of two samples (two waves, two segments).
 
     Parameters
     ----------
@@ -180,6 +202,14 @@ def compare_nps(
         ``"wald"``, ``"score"`` or ``"bootstrap"``.
     confidence
         Confidence level of the interval; ``significant`` is ``p_value < 1 − confidence``.
+    customer, repeated, order
+        Repeated respondents, as in :func:`loyalty_lib.nps` (both samples need the
+        ``customer`` column). ``"cluster"`` (default with ``customer``): the variance of
+        the difference is the cluster-robust one of a group dummy's OLS coefficient; a
+        customer who answered in both samples is one cluster, so the covariance of their
+        answers counts (:mod:`loyalty_lib.survey.repeated`). ``"first"``: each sample keeps
+        its customers' first answers; the test then treats the samples as independent.
+        ``"ignore"``: every answer independent.
 
     Returns
     -------
@@ -189,6 +219,10 @@ def compare_nps(
         ``difference_ci_upper`` (interval of the difference, −200…200; centred on the adjusted
         difference with ``"adjusted_wald"``), ``z``, ``p_value`` (two-sided) and
         ``significant``. Statistics are missing when a sample has no valid answer.
+        With ``customer``: ``customers_a``, ``customers_b`` and ``design_effect`` (of the
+        difference: cluster-robust over independent variance), ``attrs["repeated"]``;
+        with ``"first"`` also ``dropped_repeats_a``, ``dropped_repeats_b`` and
+        ``attrs["repeated_note"]``.
 
     Examples
     --------
@@ -207,17 +241,47 @@ def compare_nps(
     check_method(method)
     z_value(confidence)
     warn_few_resamples(method, n_boot)
+    policy, order_cols = check_policy(customer, repeated, weight=weight, method=method, order=order)
     spec = ScoreSpec.declare(scale, cut_points)
     boot = method == "bootstrap"
-    groups = []
+    groups, clusters, drops = [], [], []
     for sample in (a, b):
-        _, (group,) = prepare_tally(
-            sample, score, spec, by=[], weight=weight, cells=boot, errors=errors, stacklevel=4
-        )
+        if policy == "first":
+            frame = prepare(
+                sample,
+                score,
+                spec,
+                weight=weight,
+                extra=[customer, *order_cols],
+                errors=errors,
+                stacklevel=4,
+            )
+            kept, dropped = first_answers(frame, [], customer, order_cols)
+            _, (group,) = tally(kept, [], weighted=weight is not None, cells=boot)
+            drops.append(int(dropped["dropped_repeats"].sum()) if len(dropped) else 0)
+            per = customer_sums(None, score, spec, [], customer, errors, frame=kept)
+        else:
+            _, (group,) = prepare_tally(
+                sample, score, spec, by=[], weight=weight, cells=boot, errors=errors, stacklevel=4
+            )
+            per = (
+                None if policy is None else customer_sums(sample, score, spec, [], customer, errors)
+            )
         groups.append(group)
+        clusters.append(None if per is None else Clusters(per, []).of(()))
+    design = math.nan
+    if policy is not None:
+        design = difference_design(*clusters)
     rng = np.random.default_rng(random_state)
-    res = compare_groups(*groups, method=method, confidence=confidence, n_boot=n_boot, rng=rng)
-    return pd.DataFrame(
+    res = compare_groups(
+        *groups,
+        method=method,
+        confidence=confidence,
+        n_boot=n_boot,
+        rng=rng,
+        design=design if policy == "cluster" else math.nan,
+    )
+    out = pd.DataFrame(
         {
             "n_a": [groups[0].n],
             "n_b": [groups[1].n],
@@ -234,6 +298,15 @@ def compare_nps(
             ),
         }
     )
+    if policy is not None:
+        out["customers_a"] = [0 if c is None else len(c) for c in clusters[:1]]
+        out["customers_b"] = [0 if c is None else len(c) for c in clusters[1:]]
+        out["design_effect"] = [design]
+        out.attrs["repeated"] = policy
+    if policy == "first":
+        out["dropped_repeats_a"], out["dropped_repeats_b"] = [drops[0]], [drops[1]]
+        out.attrs["repeated_note"] = repeated_note(sum(drops))
+    return out
 
 
 def nps_trend(
@@ -255,6 +328,9 @@ def nps_trend(
     baseline: str | pd.Timestamp | None = None,
     adjust: str = "holm",
     persist: int = 2,
+    customer: str | None = None,
+    repeated: str | None = None,
+    order: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """NPS per period (and group), each period tested against its baseline.
 
@@ -286,6 +362,13 @@ def nps_trend(
     persist
         Persistence rule of ``lasting``: the number of later periods (≥ 1) that must each
         still differ from the same baseline, same sign, at p < 1 − confidence.
+    customer, repeated, order
+        Repeated respondents, as in :func:`loyalty_lib.nps`, per period (and group).
+        ``"cluster"`` (default with ``customer``): each period's interval and every change
+        use the cluster-robust variance by customer; a customer who answered in both
+        periods of a change is one cluster (:func:`compare_nps`). ``"first"``: the first
+        answer of each customer per period is kept (``order`` defaults to ``date``; give a
+        tie-breaking column when a customer can answer twice on one date).
 
     Returns
     -------
@@ -305,6 +388,10 @@ def nps_trend(
         - ``confirmed``: the next ``persist`` periods differ from the same baseline in
           the same direction at p < 1 − confidence (missing when they are not all there);
         - ``lasting``: ``significant`` and ``confirmed``.
+
+        With ``customer``: ``customers``, ``design_effect`` (of the period's NPS) and
+        ``difference_design_effect`` (of the change), ``dropped_repeats`` with ``"first"``;
+        ``attrs["repeated"]`` (and ``attrs["repeated_note"]``).
 
         ``attrs``: ``adjust``, ``adjustment`` (its wording), ``family_size`` (tests
         adjusted together), ``baseline`` (``"previous period"`` or the date), ``persist``
@@ -333,12 +420,23 @@ def nps_trend(
         raise ValueError(f"persist: expected a whole number of periods >= 1, got {persist!r}")
     if freq not in FREQUENCIES:
         raise ValueError(f"freq: expected one of {list(FREQUENCIES)}, got {freq!r}")
+    policy, order_cols = check_policy(
+        customer, repeated, weight=weight, method=method, order=order if order else date
+    )
     spec = ScoreSpec.declare(scale, cut_points)
     by_cols = as_list(by)
     if PERIOD in by_cols or date in by_cols:
         raise ValueError(f"by: cannot contain {PERIOD!r} or the date column {date!r}")
+    extra = [date] + ([] if policy is None else [customer, *order_cols])
     frame = prepare(
-        data, score, spec, by=by_cols, weight=weight, extra=[date], errors=errors, stacklevel=4
+        data,
+        score,
+        spec,
+        by=by_cols,
+        weight=weight,
+        extra=list(dict.fromkeys(extra)),
+        errors=errors,
+        stacklevel=4,
     )
     frame = local_datetimes(frame, [date])
     dtype = frame.collect_schema()[date]
@@ -362,8 +460,19 @@ def nps_trend(
     )
     keys = [*by_cols, PERIOD]
     weighted = weight is not None
+    dropped = None
+    if policy == "first":
+        frame, dropped = first_answers(frame, keys, customer, order_cols)
     table, groups = tally(frame, keys, weighted=weighted, cells=method == "bootstrap")
     table, groups = _complete(table, groups, by_cols, pandas_freq, weighted)
+    tested = groups  # the tests of changes take the design effect of the difference
+    clusters, deff = None, None
+    if policy is not None:
+        per = customer_sums(None, score, spec, keys, customer, errors, frame=frame)
+        deff = design_effects(per, keys, table)
+        clusters = Clusters(per, keys)
+        if policy == "cluster":
+            groups = [shrink(g, d) for g, d in zip(groups, deff["design_effect"], strict=True)]
     rng = np.random.default_rng(random_state)
     out = summarise(
         table,
@@ -377,14 +486,25 @@ def nps_trend(
         rng=rng,
     )
     base_at = _baselines(table, by_cols, baseline)
-    nan_test = dict.fromkeys(("difference", "lower", "upper", "z", "p_value"), math.nan)
+    nan_test = dict.fromkeys(("difference", "lower", "upper", "z", "p_value", "design"), math.nan)
+    row_keys = list(table[keys].itertuples(index=False, name=None))
 
     def test(i: int, j: int | None) -> dict[str, float]:
         if j is None or i == j:
             return nan_test
-        return compare_groups(
-            groups[i], groups[j], method=method, confidence=confidence, n_boot=n_boot, rng=rng
+        design = math.nan
+        if clusters is not None:
+            design = difference_design(clusters.of(row_keys[i]), clusters.of(row_keys[j]))
+        result = compare_groups(
+            tested[i],
+            tested[j],
+            method=method,
+            confidence=confidence,
+            n_boot=n_boot,
+            rng=rng,
+            design=design if policy == "cluster" else math.nan,
         )
+        return {**result, "design": design}
 
     changes = [test(i, base_at[i]) for i in range(len(out))]
     alpha = 1 - confidence
@@ -410,6 +530,15 @@ def nps_trend(
     out["difference_ci_upper"] = [100 * c["upper"] for c in changes]
     out["p_value"] = [c["p_value"] for c in changes]
     out["confirmed"] = pd.array(confirmed, dtype="boolean")
+    if deff is not None:
+        out["customers"] = deff["customers"].to_numpy()
+        out["design_effect"] = deff["design_effect"].to_numpy()
+        out["difference_design_effect"] = [c["design"] for c in changes]
+        out.attrs["repeated"] = policy
+    if dropped is not None:
+        out["dropped_repeats"] = dropped_per_row(dropped, table, keys)
+        total = int(out["dropped_repeats"].sum())
+        out.attrs.update(dropped_repeats=total, repeated_note=repeated_note(total))
     out.attrs.update(
         baseline="previous period" if baseline is None else str(baseline),
         persist=persist,

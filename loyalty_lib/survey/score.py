@@ -11,7 +11,6 @@ drivers in :mod:`loyalty_lib.survey.drivers`.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib._checks import as_list, to_pandas
-from loyalty_lib.stats.cluster import design_effect
 from loyalty_lib.stats.nps_intervals import check_method, z_value
 from loyalty_lib.survey.answers import (
     SIGN,
@@ -31,9 +29,19 @@ from loyalty_lib.survey.answers import (
     prepare,
     prepare_tally,
     summarise,
+    tally,
 )
 from loyalty_lib.survey.compare import compare_nps, nps_trend, warn_few_resamples
 from loyalty_lib.survey.drivers import nps_drivers
+from loyalty_lib.survey.repeated import (
+    check_policy,
+    customer_sums,
+    design_effects,
+    dropped_per_row,
+    first_answers,
+    repeated_note,
+    shrink,
+)
 
 __all__ = [
     "compare_nps",
@@ -63,6 +71,7 @@ def nps(
     random_state: int | np.random.Generator | None = None,
     customer: str | None = None,
     repeated: str | None = None,
+    order: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Net Promoter Score per group, with base size and confidence interval.
 
@@ -111,8 +120,16 @@ def nps(
         default when ``customer`` is given): the variance is the cluster-robust one by
         customer (:mod:`loyalty_lib.stats.cluster`, statsmodels' small-sample factor
         G/(G − 1)); the interval uses the effective counts n / ``design_effect``.
+        ``"first"``: the first valid answer of each customer per group is kept (in the
+        order of ``order``), the later ones are dropped and counted (``dropped_repeats``,
+        ``attrs["repeated_note"]``); works with every method and weights.
         ``"ignore"``: answers treated as independent (the columns still report the design
-        effect). Not with ``weight`` or ``method="score"``/``"bootstrap"``.
+        effect). ``"cluster"`` does not work with ``weight`` or ``method="score"`` /
+        ``"bootstrap"``. See :mod:`loyalty_lib.survey.repeated`.
+    order
+        With ``repeated="first"``: the column(s) that order a customer's answers, earliest
+        first (e.g. ``["response_date", "response_id"]``; later columns break ties). Two
+        answers of one customer that tie on every column raise ``ValueError``.
 
     Returns
     -------
@@ -133,8 +150,10 @@ def nps(
         - ``excluded``: answers left out (missing, or invalid with ``errors="exclude"``);
         - with ``customer``: ``customers`` (distinct respondents; an answer without an id
           counts as its own) and ``design_effect``
-          (cluster-robust over independent variance; 1 when nobody answered twice),
-          ``attrs["repeated"]`` names the policy.
+          (cluster-robust over independent variance; about 1 when nobody answered twice),
+          ``attrs["repeated"]`` names the policy; with ``"first"`` also
+          ``dropped_repeats`` (later answers left out), ``attrs["dropped_repeats"]`` (their
+          total) and ``attrs["repeated_note"]`` (a sentence for the page).
 
         A group whose answers are all missing or excluded has ``n = 0`` and missing
         statistics.
@@ -159,16 +178,33 @@ def nps(
     warn_few_resamples(method, n_boot)
     spec = ScoreSpec.declare(scale, cut_points)
     by_cols = as_list(by)
-    table, groups = prepare_tally(
-        data, score, spec, by=by_cols, weight=weight, cells=method == "bootstrap", errors=errors
-    )
+    policy, order_cols = check_policy(customer, repeated, weight=weight, method=method, order=order)
+    boot = method == "bootstrap"
     rng = np.random.default_rng(random_state)
-    policy = _repeated_policy(customer, repeated, weight, method)
-    deff = None
-    if policy is not None:
-        deff = _design_effects(data, score, spec, by_cols, customer, errors, table)
+    deff, dropped = None, None
+    if policy == "first":
+        frame = prepare(
+            data,
+            score,
+            spec,
+            by=by_cols,
+            weight=weight,
+            extra=[customer, *order_cols],
+            errors=errors,
+        )
+        kept, dropped = first_answers(frame, by_cols, customer, order_cols)
+        table, groups = tally(kept, by_cols, weighted=weight is not None, cells=boot)
+        per = customer_sums(None, score, spec, by_cols, customer, errors, frame=kept)
+        deff = design_effects(per, by_cols, table)
+    else:
+        table, groups = prepare_tally(
+            data, score, spec, by=by_cols, weight=weight, cells=boot, errors=errors
+        )
+    if policy in ("cluster", "ignore"):
+        per = customer_sums(data, score, spec, by_cols, customer, errors)
+        deff = design_effects(per, by_cols, table)
         if policy == "cluster":
-            groups = [_shrink(g, d) for g, d in zip(groups, deff["design_effect"], strict=True)]
+            groups = [shrink(g, d) for g, d in zip(groups, deff["design_effect"], strict=True)]
     out = summarise(
         table,
         groups,
@@ -184,87 +220,11 @@ def nps(
         out["customers"] = deff["customers"].to_numpy()
         out["design_effect"] = deff["design_effect"].to_numpy()
         out.attrs["repeated"] = policy
+    if dropped is not None:
+        out["dropped_repeats"] = dropped_per_row(dropped, table, by_cols)
+        total = int(out["dropped_repeats"].sum())
+        out.attrs.update(dropped_repeats=total, repeated_note=repeated_note(total))
     return out
-
-
-def _repeated_policy(
-    customer: str | None, repeated: str | None, weight: str | None, method: str
-) -> str | None:
-    if customer is None:
-        if repeated is not None:
-            raise ValueError(f"repeated={repeated!r} needs customer=, the customer id column")
-        return None
-    policy = "cluster" if repeated is None else repeated
-    if policy not in ("cluster", "ignore"):
-        raise ValueError(f"repeated: expected 'cluster' or 'ignore', got {repeated!r}")
-    if policy == "cluster" and (weight is not None or method not in ("wald", "adjusted_wald")):
-        raise ValueError(
-            "repeated='cluster' works with method='wald' or 'adjusted_wald' and no weight; "
-            "pass repeated='ignore' to treat answers as independent"
-        )
-    return policy
-
-
-def _design_effects(
-    data: Any,
-    score: str,
-    spec: ScoreSpec,
-    by: list[str],
-    customer: str,
-    errors: str,
-    table: pd.DataFrame,
-) -> pd.DataFrame:
-    """Customers and design effect per group of ``table`` (in its row order)."""
-    import warnings
-
-    with warnings.catch_warnings():  # the same answers were checked (and warned) above
-        warnings.simplefilter("ignore")
-        frame = prepare(data, score, spec, by=by, extra=[customer], errors=errors)
-    # derive the squared sign first: group-by aggregations stay simple sums (every engine)
-    per_customer = to_pandas(
-        frame.filter(nw.col(VALID) == 1)
-        .with_columns((nw.col(SIGN) * nw.col(SIGN)).alias("_sq"))
-        .group_by(*by, customer)
-        .agg(nw.col(SIGN).sum().alias("_sum"), nw.len().alias("_n"), nw.col("_sq").sum())
-    )
-    # answers without a customer id cannot be linked: each is its own cluster (the rows
-    # aggregated under a missing id are split back into single answers: +1, −1 and 0)
-    unknown = per_customer[customer].isna()
-    if unknown.any():
-        singles = []
-        for row in per_customer[unknown].to_dict("records"):
-            pro, det = (row["_sum"] + row["_sq"]) / 2, (row["_sq"] - row["_sum"]) / 2
-            zero = row["_n"] - row["_sq"]
-            for sign, k in ((1, pro), (-1, det), (0, zero)):
-                singles += [{**row, "_sum": sign, "_n": 1, "_sq": sign * sign}] * int(k)
-        per_customer = pd.concat(
-            [per_customer[~unknown], pd.DataFrame(singles, columns=per_customer.columns)],
-            ignore_index=True,
-        )
-    rows = []
-    parts = per_customer.groupby(by, dropna=False, sort=False) if by else [((), per_customer)]
-    found = {}
-    for key, part in parts:
-        key = key if isinstance(key, tuple) else (key,)
-        sums, counts = part["_sum"].to_numpy(float), part["_n"].to_numpy(float)
-        d = design_effect(sums, counts, float(part["_sq"].sum()))
-        found[tuple(None if pd.isna(k) else k for k in key)] = (len(part), d)
-    for row in table[by].itertuples(index=False, name=None) if by else [()]:
-        key = tuple(None if pd.isna(k) else k for k in row)
-        customers, d = found.get(key, (0, math.nan))
-        rows.append({"customers": customers, "design_effect": d})
-    return pd.DataFrame(rows)
-
-
-def _shrink(group: Any, deff: float) -> Any:
-    """The group with effective counts n / design effect (unchanged when it is not known)."""
-    if not (deff > 0) or math.isnan(deff):
-        return group
-    return dataclasses.replace(
-        group,
-        n_effective=group.n_effective / deff,
-        effective=tuple(c / deff for c in group.effective),
-    )
 
 
 #: The article's bands (seed 002), as it states them: above 50, 10–45, below 10.

@@ -39,6 +39,20 @@ def test_detractor_touchpoints_hand_worked():
     assert out["touchpoint"].iloc[0] == "delivery"  # largest difference first
 
 
+def test_detractor_touchpoints_adjusts_over_the_touchpoints(demo):
+    survey, _ = demo
+    names = ["advertising", "website", "product", "support", "delivery"]
+    with pytest.warns(LoyaltyWarning):
+        out = detractor_touchpoints(survey, "score", names, errors="exclude")
+    # statsmodels multipletests(p, method="holm") over the five touchpoints
+    from statsmodels.stats.multitest import multipletests
+
+    assert out["p_value_adjusted"].to_numpy() == pytest.approx(
+        multipletests(out["p_value"].to_numpy(), method="holm")[1]
+    )
+    assert out.attrs["family_size"] == 5
+
+
 @pytest.fixture(scope="module")
 def demo():
     survey, sales = load_survey("demo"), load_sales("demo")

@@ -152,6 +152,20 @@ def test_demo_promoters_keep_buying_recomputed_with_pandas():
     test = say_do_test(out).set_index("measure")
     assert test.loc["retention", "difference_ci_lower"] > 0.2
     assert test["significant"].all()
+    # the three measures are one family: statsmodels multipletests(p, method="holm")
+    from statsmodels.stats.multitest import multipletests
+
+    holm = multipletests(test["p_value"].to_numpy(), method="holm")[1]
+    assert test["p_value_adjusted"].to_numpy() == pytest.approx(holm)
+    assert test.attrs["family_size"] == 3
+    # per wave: every wave x measure row is the family; fdr_bh as statsmodels' "fdr_bh"
+    waves = say_do_test(out, by="wave", adjust="fdr_bh")
+    finite = waves["p_value"].notna()
+    bh = multipletests(waves.loc[finite, "p_value"].to_numpy(), method="fdr_bh")[1]
+    assert waves.loc[finite, "p_value_adjusted"].to_numpy() == pytest.approx(bh)
+    assert (waves["significant"] == (waves["p_value_adjusted"] < 0.05)).all()
+    with pytest.raises(ValueError, match="adjust"):
+        say_do_test(out, adjust="bonferroni")
 
 
 def test_users_referrers_and_correlation():

@@ -59,7 +59,7 @@ def test_policies_and_errors(demo):
     with pytest.raises(ValueError, match="needs customer="):
         nps(part, "score", repeated="cluster")
     with pytest.raises(ValueError, match="repeated: expected"):
-        nps(part, "score", customer="customer_id", repeated="first")
+        nps(part, "score", customer="customer_id", repeated="twice")
     with pytest.raises(ValueError, match="method='wald'"), warnings.catch_warnings():
         warnings.simplefilter("ignore", LoyaltyWarning)
         nps(part, "score", customer="customer_id", method="score")
