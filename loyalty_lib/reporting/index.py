@@ -73,12 +73,23 @@ def _headline_html(text: str | None) -> str:
 
 def _status(summary: Any) -> str:
     failed = summary.failed
-    status = (
-        "All reports ran successfully."
-        if not failed
-        else f"{len(failed)} of {len(summary.reports)} reports failed; "
-        "the last complete run is still at reports/latest."
-    )
+    not_run = [r for r in failed if r.status == "not run"]
+    if not failed:
+        status = "All reports ran successfully."
+    elif not_run:
+        status = (
+            f"{len(failed) - len(not_run)} of {len(summary.reports)} reports failed and "
+            f"{len(not_run)} were not run; the last complete run is still at reports/latest."
+        )
+    else:
+        status = (
+            f"{len(failed)} of {len(summary.reports)} reports failed; "
+            "the last complete run is still at reports/latest."
+        )
+    if not getattr(summary, "complete", True):
+        status += (
+            " This run covers part of the configuration (--only): it never replaces reports/latest."
+        )
     if summary.inputs_changed:
         status += (
             f" Input files changed while the run was going on "
