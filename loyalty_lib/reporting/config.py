@@ -58,7 +58,7 @@ class RunConfig:
 
     reports: list[ReportSpec]
     kernel: str = "loyalty"
-    cell_timeout: float = 600
+    cell_timeout: int = 600
     root: Path = Path(".")
     sources: dict[str, Any] = field(default_factory=dict)  # name -> SalesSource/SurveySource
     path: Path | None = None  # the reports.yaml read; the runner hands it to the kernels
@@ -222,8 +222,9 @@ def _read_yaml(path: Path) -> Any:
         raise ReportConfigError(f"{path}: not valid YAML: {exc}") from None
 
 
-def _check_timeout(path: Path, value: Any) -> float:
-    """``cell_timeout``: seconds, a positive finite number."""
+def _check_timeout(path: Path, value: Any) -> int:
+    """``cell_timeout``: seconds, a positive finite number (rounded up to whole seconds:
+    nbclient takes an integer)."""
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
@@ -234,7 +235,7 @@ def _check_timeout(path: Path, value: Any) -> float:
             f"{path}: cell_timeout: {value!r} is not a positive number of seconds "
             "(e.g. cell_timeout: 600)"
         )
-    return value
+    return math.ceil(value)
 
 
 def _notebook_folders(path: Path, raw: Any, root: Path) -> list[Path]:

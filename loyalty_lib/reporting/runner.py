@@ -232,7 +232,14 @@ def run_reports(
             summary = _run_all(specs, parameters, config, staging, final, run_id, progress, log)
             summary.complete = complete
             _write_run_files(staging, summary)
-            os.rename(staging, final)
+            try:
+                os.rename(staging, final)
+            except OSError as exc:  # e.g. ENOTEMPTY: a folder made without the lock
+                why = "appeared during the run" if final.exists() else "could not be created"
+                raise ReportRunError(
+                    f"run {run_id} could not be moved into place ({exc.strerror or exc}): "
+                    f"{final} {why}; nothing was published and reports/latest is unchanged"
+                ) from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -450,6 +457,10 @@ def _not_run(spec: ReportSpec, parameters: dict[str, Any], full_disk: str) -> Re
     )
 
 
+#: errno values of a write that cannot succeed: full disk, quota, read-only, I/O error
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
+
+
 def _write_error(exc: OSError, folder: Path) -> dict[str, Any]:
     """The error of a report whose outputs could not be written (ENOSPC, EDQUOT, EIO...)."""
     full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
@@ -510,6 +521,7 @@ def _run_one(
                 cwd=str(config.root),
                 execution_timeout=config.cell_timeout,
                 log_output=False,
+                extra_arguments=_quiet_kernel(config.kernel),
             )
     except PapermillExecutionError as exc:
         error = {
@@ -518,15 +530,16 @@ def _run_one(
             "ename": exc.ename,
             "evalue": _error_text(exc.ename, str(exc.evalue or "")),
         }
-    except OSError as exc:  # the executed notebook could not be written (full disk...)
-        error = _write_error(exc, staging)
     except Exception as exc:  # kernel died, timeout, missing kernel: record and go on
-        error = {
-            "cell": None,
-            "cell_index": None,
-            "ename": type(exc).__name__,
-            "evalue": str(exc).splitlines()[0] if str(exc) else "",
-        }
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+            error = _write_error(exc, staging)  # the executed notebook could not be written
+        else:
+            error = {
+                "cell": None,
+                "cell_index": None,
+                "ename": type(exc).__name__,
+                "evalue": str(exc).splitlines()[0] if str(exc) else "",
+            }
     seconds = time.perf_counter() - clock
     headline, kpis = None, []
     if executed.exists() and not (error and error.get("disk_full")):
@@ -556,6 +569,23 @@ def _run_one(
         kpis=kpis,
         error=error,
     )
+
+
+def _quiet_kernel(kernel: str) -> list[str]:
+    """``--IPKernelApp.log_level=ERROR`` for an IPython kernel, else nothing.
+
+    ipykernel logs "Kernel is running over TCP without encryption" on every start (the
+    kernel listens on localhost only); the option keeps that line out of the console.
+    Warnings raised by the notebook's code still reach the notebook (they are outputs,
+    not kernel log lines).
+    """
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        argv = KernelSpecManager().get_kernel_spec(kernel).argv
+    except Exception:  # unknown kernel: papermill reports it as the report's failure
+        return []
+    return ["--IPKernelApp.log_level=ERROR"] if any("ipykernel" in a for a in argv) else []
 
 
 @contextlib.contextmanager

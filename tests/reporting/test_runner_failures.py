@@ -448,3 +448,30 @@ def test_the_command_line_ends_in_a_sentence(workspace, tmp_path, setup, args, m
     assert "Traceback" not in done.stderr
     assert message in done.stderr
     assert done.stderr.startswith("loyalty report: ")
+
+
+def test_a_run_folder_made_behind_the_lock_is_a_sentence(workspace, tmp_path, monkeypatch, capsys):
+    # another tool creating reports/<run-id> while the run goes on: os.rename then fails
+    # with ENOTEMPTY (Errno 39), which reached the console raw before
+    def rename(src, dst):
+        Path(dst).mkdir()
+        (Path(dst) / "x").write_text("someone else's")
+        raise OSError(errno.ENOTEMPTY, os.strerror(errno.ENOTEMPTY), str(src), None, str(dst))
+
+    monkeypatch.setattr(runner_module.os, "rename", rename)
+    assert _main(workspace / "one.yaml", tmp_path, "--run-id", "raced") == 1
+    err = capsys.readouterr().err
+    assert "run raced could not be moved into place (Directory not empty)" in err
+    assert "appeared during the run; nothing was published" in err
+    assert "Traceback" not in err and _latest(tmp_path) is None
+    assert (tmp_path / "raced" / "x").read_text() == "someone else's"  # left as it was
+    assert not list(tmp_path.glob(".staging-*"))
+
+
+def test_cell_timeout_in_seconds_is_rounded_up_to_a_whole_second(workspace, tmp_path):
+    # nbclient's timeout is an integer trait: 1.5 s becomes 2 s, never a TraitError
+    (tmp_path / "t.ipynb").write_bytes((workspace / "t.ipynb").read_bytes())
+    (tmp_path / "reports.yaml").write_text(
+        "cell_timeout: 1.5\nreports: [{name: a, notebook: t.ipynb}]"
+    )
+    assert load_config(tmp_path / "reports.yaml").cell_timeout == 2
