@@ -14,6 +14,7 @@ __all__ = [
     "LoyaltyWarning",
     "NoControlError",
     "ReportConfigError",
+    "ReportRunError",
     "SmallBaseWarning",
 ]
 
@@ -47,6 +48,13 @@ class ReportConfigError(LoyaltyError, ValueError):
     Defined here rather than in :mod:`loyalty_lib.reporting.config` because
     :mod:`loyalty_lib.inputs.sources` checks the declared sources and may not import the
     reporting layer.
+    """
+
+
+class ReportRunError(LoyaltyError):
+    """A report run could not be completed or published for a reason outside the notebooks
+    (a full disk while writing the run's index or summary, the ``latest`` link not movable);
+    the message says what was kept and what to do. ``loyalty report`` exits with status 1.
     """
 
 

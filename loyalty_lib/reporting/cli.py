@@ -3,18 +3,23 @@
 exports (sources guessed from each file's header and first rows, TODOs for what it cannot
 decide).
 
-Exit status: 0 when every report succeeded, 1 when one failed or an input changed, 2 on a
-bad configuration or override, 130 when interrupted (nothing published).
+Exit status: 0 when every report succeeded, 1 when one failed or an input changed (or the
+run could not be written or published: a full disk), 2 on a bad configuration, override or
+run id (nothing was run; also when another process is writing the same run id), 130 when
+interrupted (nothing published). Every failure ends in one sentence on stderr, never in a
+traceback (``LOYALTY_DEBUG=1`` shows the traceback of an unexpected error).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import signal
 import sys
 from collections.abc import Sequence
 
+from loyalty_lib.errors import ReportRunError
 from loyalty_lib.reporting.config import ReportConfigError, load_config, parse_overrides
 from loyalty_lib.reporting.runner import _INTERRUPTED, _describe_error, _terminate, run_reports
 
@@ -28,7 +33,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", default="reports.yaml", help="default: reports.yaml")
     parser.add_argument("--output-dir", default="reports", help="default: reports")
-    parser.add_argument("--run-id", help="folder name of the run (default: UTC timestamp)")
+    parser.add_argument(
+        "--run-id", help="folder name of the run (default: the UTC time to the microsecond)"
+    )
     parser.add_argument(
         "--only", action="append", metavar="NAME", help="run only this report (repeatable)"
     )
@@ -99,6 +106,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = args[1:]
     opts = _build_parser().parse_args(args)
     try:
+        return _report(opts)
+    except Exception as exc:  # the last resort: a sentence, the traceback only on request
+        if os.environ.get("LOYALTY_DEBUG"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(
+            f"loyalty report: unexpected error ({type(exc).__name__}: {first[:300]}); "
+            "nothing more was published and reports/latest is unchanged. Set "
+            "LOYALTY_DEBUG=1 to see the traceback, and please report it",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _report(opts: argparse.Namespace) -> int:
+    try:
         config = load_config(opts.config)
         if opts.kernel:
             config = dataclasses.replace(config, kernel=opts.kernel)
@@ -123,6 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReportConfigError as exc:
         print(f"loyalty report: {exc}", file=sys.stderr)
         return 2
+    except ReportRunError as exc:
+        print(f"loyalty report: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(
             "loyalty report: interrupted; nothing of this run was published and "
@@ -131,22 +157,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 130
     verb = "was recorded earlier (not run again)" if summary.reused else "finished"
+    not_run = [r for r in summary.reports if r.status == "not run"]
+    failed = [r for r in summary.failed if r.status != "not run"]
+    counts = f"{len(summary.reports) - len(summary.failed)} ok, {len(failed)} failed"
     print(
-        f"Run {summary.run_id} {verb}: {len(summary.reports) - len(summary.failed)} ok, "
-        f"{len(summary.failed)} failed -> {summary.folder / 'index.html'}"
+        f"Run {summary.run_id} {verb}: {counts}"
+        + (f", {len(not_run)} not run" if not_run else "")
+        + f" -> {summary.folder / 'index.html'}"
     )
-    for r in summary.failed:
+    for r in failed:
         print(
             f"  FAILED {r.name} ({r.notebook or 'no notebook written'}): "
             f"{_describe_error(r.error)}",
             file=sys.stderr,
         )
+    for r in not_run:
+        print(f"  NOT RUN {r.name}: {(r.error or {}).get('sentence', '')}", file=sys.stderr)
     for path in summary.inputs_changed:
         print(f"  input changed during the run: {path}", file=sys.stderr)
-    if summary.ok and not summary.reused:
-        print(f"reports/latest -> {summary.run_id}")
-    elif not summary.ok:
-        print("reports/latest unchanged (this run had failures)", file=sys.stderr)
+    if summary.latest:
+        print(summary.latest, file=sys.stdout if summary.ok else sys.stderr)
     return 0 if summary.ok else 1
 
 

@@ -6,6 +6,7 @@ runner exits with status 2 on them before running anything.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,26 @@ from loyalty_lib.errors import ReportConfigError
 __all__ = ["ReportConfigError", "ReportSpec", "RunConfig", "load_config", "parse_overrides"]
 
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: Report names and run ids: folder-safe, matched whole (``fullmatch``: a trailing newline
+#: is refused) and at most ``_NAME_MAX`` characters (a file name is 255 bytes at most).
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_NAME_MAX = 100
+#: Names of the files and links a run writes beside the reports (``index.html``,
+#: ``summary.json``, ``latest``): a report named like one of them would be overwritten.
+_RESERVED = {"index", "summary", "latest"}
+
+
+def _check_name(name: str, what: str) -> None:
+    """Refuse a report name or run id that is not a safe folder or file name."""
+    if not _NAME.fullmatch(name):
+        raise ReportConfigError(
+            f"{what} {name!r} must be letters, digits, '_', '-' or '.' "
+            "(starting with a letter or digit)"
+        )
+    if len(name) > _NAME_MAX:
+        raise ReportConfigError(
+            f"{what} {name[:20]!r}... ({len(name)} characters): at most {_NAME_MAX} characters"
+        )
 
 
 @dataclass(frozen=True)
@@ -44,7 +64,7 @@ class RunConfig:
     path: Path | None = None  # the reports.yaml read; the runner hands it to the kernels
 
 
-_TOP_KEYS = {"reports", "kernel", "cell_timeout", "sources", "language"}
+_TOP_KEYS = {"reports", "kernel", "cell_timeout", "sources", "language", "notebook_folders"}
 _SOURCE_PARAMETERS = {"sales_source": "sales", "survey_source": "survey"}
 
 
@@ -116,12 +136,7 @@ def load_config(path: str | Path = "reports.yaml") -> RunConfig:
     name bundled data, a declared source of that kind, or an existing file.
     """
     path = Path(path)
-    if not path.exists():
-        raise ReportConfigError(f"{path}: report configuration not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ReportConfigError(f"{path}: not valid YAML: {exc}") from exc
+    raw = _read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list):
         raise ReportConfigError(f"{path}: expected a mapping with a 'reports' list")
     unknown = sorted(set(raw) - _TOP_KEYS, key=str)
@@ -133,7 +148,14 @@ def load_config(path: str | Path = "reports.yaml") -> RunConfig:
         raise ReportConfigError(
             f"{path}: unknown top-level keys {unknown}.{hint} Allowed: {sorted(_TOP_KEYS)}"
         )
+    if not raw["reports"]:
+        raise ReportConfigError(
+            f"{path}: reports: the list is empty, so there is nothing to run; add at least "
+            "one report (name and notebook)"
+        )
     root = path.resolve().parent
+    cell_timeout = _check_timeout(path, raw.get("cell_timeout", 600))
+    folders = _notebook_folders(path, raw.get("notebook_folders"), root)
     sources = _check_sources(path, raw.get("sources"), root)
     specs: list[ReportSpec] = []
     for i, entry in enumerate(raw["reports"], start=1):
@@ -142,19 +164,19 @@ def load_config(path: str | Path = "reports.yaml") -> RunConfig:
             raise ReportConfigError(f"{where}: expected a mapping, got {entry!r}")
         extra = set(entry) - {"name", "notebook", "title", "parameters"}
         if extra:
-            raise ReportConfigError(f"{where}: unknown keys {sorted(extra)}")
+            raise ReportConfigError(f"{where}: unknown keys {sorted(extra, key=str)}")
         name = str(entry.get("name", ""))
-        if not _NAME.match(name):
+        _check_name(name, f"{where}: name")
+        if name.casefold() in _RESERVED:
             raise ReportConfigError(
-                f"{where}: name {name!r} must be letters, digits, '_', '-' or '.'"
+                f"{where}: name {name!r} is taken by the run's own files (index.html, "
+                "summary.json, the latest link): choose another name"
             )
-        if any(s.name == name for s in specs):
+        if any(s.name.casefold() == name.casefold() for s in specs):
             raise ReportConfigError(f"{where}: duplicate name {name!r}")
         if "notebook" not in entry:
             raise ReportConfigError(f"{where} ({name}): missing 'notebook'")
-        notebook = (root / entry["notebook"]).resolve()
-        if not notebook.exists():
-            raise ReportConfigError(f"{where} ({name}): notebook {entry['notebook']} not found")
+        notebook = _check_notebook(f"{where} ({name})", str(entry["notebook"]), root, folders)
         parameters = entry.get("parameters") or {}
         if not isinstance(parameters, dict):
             raise ReportConfigError(f"{where} ({name}): 'parameters' must be a mapping")
@@ -165,20 +187,131 @@ def load_config(path: str | Path = "reports.yaml") -> RunConfig:
     return RunConfig(
         reports=specs,
         kernel=str(raw.get("kernel", "loyalty")),
-        cell_timeout=int(raw.get("cell_timeout", 600)),
+        cell_timeout=cell_timeout,
         root=root,
         sources=sources,
         path=path.resolve(),
     )
 
 
+def _read_yaml(path: Path) -> Any:
+    """The YAML document of ``path``; a missing, unreadable or non-UTF-8 file is a sentence.
+
+    YAML files are UTF-8 (a BOM is accepted); a file in another encoding (latin-1,
+    Windows-1252 from an old editor) is refused with the line of the first byte that is not
+    UTF-8 rather than guessed: a guess could read a path or a title differently.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ReportConfigError(f"{path}: report configuration not found") from None
+    except IsADirectoryError:
+        raise ReportConfigError(f"{path}: is a folder, not a reports.yaml file") from None
+    except OSError as exc:
+        raise ReportConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ReportConfigError(
+            f"{path}: not UTF-8 (line {line}: byte 0x{data[exc.start]:02x} cannot be read "
+            "as UTF-8; the file looks saved as latin-1 or Windows-1252): save it as UTF-8"
+        ) from None
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ReportConfigError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _check_timeout(path: Path, value: Any) -> int:
+    """``cell_timeout``: seconds, a positive finite number (rounded up to whole seconds:
+    nbclient takes an integer)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ReportConfigError(
+            f"{path}: cell_timeout: {value!r} is not a positive number of seconds "
+            "(e.g. cell_timeout: 600)"
+        )
+    return math.ceil(value)
+
+
+def _notebook_folders(path: Path, raw: Any, root: Path) -> list[Path]:
+    """Where notebooks may live: the configuration's folder, the project's ``notebooks/``
+    (``loyalty init`` writes configurations that use them) and ``notebook_folders``."""
+    from loyalty_lib.inputs.datasets import DATA_DIR
+
+    folders = [root, (DATA_DIR.parent / "notebooks").resolve()]
+    if raw is None:
+        return folders
+    if not isinstance(raw, list) or not all(isinstance(f, str) for f in raw):
+        raise ReportConfigError(
+            f"{path}: notebook_folders: expected a list of folder paths, got {raw!r}"
+        )
+    for folder in raw:
+        resolved = (root / folder).resolve()
+        if not resolved.is_dir():
+            raise ReportConfigError(
+                f"{path}: notebook_folders: {folder!r} is not a folder (paths are relative "
+                f"to {root})"
+            )
+        folders.append(resolved)
+    return folders
+
+
+def _check_notebook(where: str, given: str, root: Path, folders: Sequence[Path]) -> Path:
+    """The notebook of a report: a ``.ipynb`` file inside an allowed folder that reads as a
+    notebook (nbformat 4)."""
+    import nbformat
+
+    notebook = (root / given).resolve()
+    if not any(notebook.is_relative_to(folder) for folder in folders):
+        raise ReportConfigError(
+            f"{where}: notebook {given} is outside the configuration's folder {root}; "
+            "move it there or list its folder under notebook_folders"
+        )
+    if notebook.is_dir():
+        raise ReportConfigError(f"{where}: notebook {given} is a folder, not a .ipynb file")
+    if notebook.suffix != ".ipynb":
+        raise ReportConfigError(f"{where}: notebook {given} is not a .ipynb file")
+    if not notebook.exists():
+        raise ReportConfigError(f"{where}: notebook {given} not found")
+    try:
+        nb = nbformat.read(str(notebook), as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # nbformat raises JSON, schema and conversion errors alike
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ReportConfigError(
+            f"{where}: notebook {given} does not read as a Jupyter notebook ({first[:200]})"
+        ) from None
+    return notebook
+
+
+class CommandLineValue(str):
+    """A ``-p`` value as it was typed; :func:`_resolve_parameters` reads it as the annotated
+    type of the notebook parameter it sets (``item`` is the whole ``-p`` argument)."""
+
+    item: str
+
+    def __new__(cls, text: str, item: str = ""):
+        value = super().__new__(cls, text)
+        value.item = item or text
+        return value
+
+
 def parse_overrides(items: Sequence[str]) -> dict[str | None, dict[str, Any]]:
     """Parse ``-p`` overrides: ``param=value`` (every report) or ``report.param=value``.
 
-    Values are read as YAML scalars, so ``top=0.1`` is a float and ``segment=null`` is None.
+    Values are kept as typed (:class:`CommandLineValue`): each is read as the type its
+    notebook's parameters cell annotates (``n: int``, ``code: str``) when the overrides are
+    applied, so ``code=010`` stays the text ``"010"`` for a ``str`` and is ``10`` for an
+    ``int``; YAML's guesses (``010`` as 8, ``NO`` as False, ``1:30`` as 90) never apply.
 
     >>> parse_overrides(["top=0.1", "nps_survey_demo.min_base=50"])
-    {None: {'top': 0.1}, 'nps_survey_demo': {'min_base': 50}}
+    {None: {'top': '0.1'}, 'nps_survey_demo': {'min_base': '50'}}
     """
     out: dict[str | None, dict[str, Any]] = {}
     for item in items:
@@ -186,12 +319,125 @@ def parse_overrides(items: Sequence[str]) -> dict[str | None, dict[str, Any]]:
         if not sep or not key:
             raise ReportConfigError(f"-p {item!r}: expected param=value or report.param=value")
         report, _, param = key.rpartition(".")
-        try:
-            parsed = yaml.safe_load(value) if value != "" else ""
-        except yaml.YAMLError as exc:
-            raise ReportConfigError(f"-p {item!r}: value is not a YAML scalar: {exc}") from exc
-        out.setdefault(report or None, {})[param] = parsed
+        if not param.isidentifier():
+            raise ReportConfigError(f"-p {item!r}: {param!r} is not a parameter name")
+        out.setdefault(report or None, {})[param] = CommandLineValue(value, item)
     return out
+
+
+_NO_DEFAULT = object()
+_NULLS = {"null", "Null", "NULL", "~"}  # YAML's spellings of null, as -p read them before
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def _parameter_types(notebook: Path) -> dict[str, tuple[str | None, Any]]:
+    """Each parameter of the notebook's ``parameters`` cell: its annotation (source text,
+    None when unannotated) and its literal default (``_NO_DEFAULT`` when not a literal).
+
+    Read with :mod:`ast` (papermill's ``inspect_notebook`` skips ``x: str | None = None``).
+    """
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    cell = next((c for c in nb.cells if "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None:
+        return {}
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        return {}
+    out: dict[str, tuple[str | None, Any]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            name, annotation, value = node.target.id, ast.unparse(node.annotation), node.value
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            name, annotation, value = node.targets[0].id, None, node.value
+        else:
+            continue
+        try:
+            default = ast.literal_eval(value) if value is not None else _NO_DEFAULT
+        except ValueError:
+            default = _NO_DEFAULT
+        out[name] = (annotation, default)
+    return out
+
+
+def _base_type(annotation: str | None, default: Any) -> tuple[str | None, bool]:
+    """``(type name, None allowed)`` from an annotation (``int``, ``Optional[str]``,
+    ``str | None``), else from the default's type; ``(None, True)`` when unknown."""
+    import ast
+
+    if annotation is None:
+        if isinstance(default, bool | int | float | str) and default is not _NO_DEFAULT:
+            return type(default).__name__, False
+        return None, True
+    try:
+        node = ast.parse(annotation, mode="eval").body
+    except SyntaxError:
+        return None, True
+    optional = False
+    members = [node]
+    if isinstance(node, ast.Subscript) and ast.unparse(node.value) in {"Optional", "Union"}:
+        inner = node.slice
+        members = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+        optional = ast.unparse(node.value) == "Optional"
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        members = [node.left, node.right]
+    names = [ast.unparse(m) for m in members]
+    if "None" in names:
+        optional = True
+        names.remove("None")
+    if len(names) != 1:
+        return None, True
+    base = names[0].split("[")[0].rpartition(".")[2]
+    return base, optional
+
+
+def _typed(value: Any, annotation: str | None, default: Any, where: str, param: str) -> Any:
+    """A ``-p`` value read as its parameter's type; a value of another type is refused."""
+    if not isinstance(value, CommandLineValue):
+        return value  # given by reports.yaml or by a caller: already typed
+    text = str(value)
+    base, optional = _base_type(annotation, default)
+    prefix = f"-p {value.item}: {where}: parameter {param!r}"
+    if optional and text in _NULLS:
+        return None
+    if base == "str":
+        return text
+    if base == "int":
+        if re.fullmatch(r"[+-]?\d+(_\d+)*", text.strip()):
+            return int(text)
+        raise ReportConfigError(f"{prefix} is an int, and {text!r} is not a whole number")
+    if base == "float":
+        try:
+            number = float(text)
+        except ValueError:
+            raise ReportConfigError(f"{prefix} is a float, and {text!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ReportConfigError(f"{prefix} is a float, and {text!r} is not a finite number")
+        return number
+    if base == "bool":
+        if text.strip().lower() in _TRUE | _FALSE:
+            return text.strip().lower() in _TRUE
+        raise ReportConfigError(
+            f"{prefix} is a bool, and {text!r} is not true or false (true/false, yes/no, "
+            "on/off, 1/0)"
+        )
+    try:  # lists, mappings, unannotated parameters: a YAML value, as before
+        parsed = yaml.safe_load(text) if text != "" else ""
+    except yaml.YAMLError as exc:
+        raise ReportConfigError(f"{prefix}: {text!r} is not a YAML value: {exc}") from None
+    expected = {"list": list, "dict": dict, "tuple": list}.get(base or "")
+    if expected is not None and not isinstance(parsed, expected):
+        raise ReportConfigError(f"{prefix} is a {base}, and {text!r} is not one")
+    return parsed
 
 
 def _notebook_parameters(notebook: Path) -> dict[str, Any]:
@@ -210,7 +456,8 @@ def _resolve_parameters(
             raise ReportConfigError(
                 f"-p {report}.*: no report named {report!r}; reports: {sorted(names)}"
             )
-    declared = {s.name: _notebook_parameters(s.notebook) for s in specs}
+    types = {s.name: _parameter_types(s.notebook) for s in specs}
+    declared = {s.name: {**types[s.name], **_notebook_parameters(s.notebook)} for s in specs}
     resolved = {}
     for spec in specs:
         params = dict(spec.parameters)
@@ -230,9 +477,16 @@ def _resolve_parameters(
                     f"it has {sorted(declared[spec.name])}"
                 )
             params[key] = value
-        resolved[spec.name] = params
-        if "language" in params:  # a report's language, from reports.yaml or -p (issue 16)
-            _checked_language(f"report {spec.name}: language", params["language"])
+        resolved[spec.name] = {
+            key: _typed(
+                value, *types[spec.name].get(key, (None, _NO_DEFAULT)), f"report {spec.name}", key
+            )
+            for key, value in params.items()
+        }
+        if (
+            "language" in resolved[spec.name]
+        ):  # a report's language, from reports.yaml or -p (issue 16)
+            _checked_language(f"report {spec.name}: language", resolved[spec.name]["language"])
     for key in overrides.get(None, {}):
         if not any(key in declared[s.name] for s in specs):
             raise ReportConfigError(f"-p {key}=...: no selected report has a parameter {key!r}")

@@ -97,15 +97,28 @@ def _headline_html(text: str | None, tr: Any = None) -> str:
 
 def _status(summary: Any, tr: Any) -> str:
     failed = summary.failed
-    status = (
-        tr.gettext("All reports ran successfully.")
-        if not failed
-        else tr.ngettext(
+    not_run = [r for r in failed if r.status == "not run"]
+    n = len(summary.reports)
+    if not failed:
+        status = tr.gettext("All reports ran successfully.")
+    elif not_run:
+        status = tr.ngettext(
+            "{failed} of {n} report failed or was not run ({not_run} not run); "
+            "the last complete run is still at reports/latest.",
+            "{failed} of {n} reports failed or were not run ({not_run} not run); "
+            "the last complete run is still at reports/latest.",
+            n,
+        ).format(failed=tr.number(len(failed)), n=tr.number(n), not_run=tr.number(len(not_run)))
+    else:
+        status = tr.ngettext(
             "{failed} of {n} report failed; the last complete run is still at reports/latest.",
             "{failed} of {n} reports failed; the last complete run is still at reports/latest.",
-            len(summary.reports),
-        ).format(failed=tr.number(len(failed)), n=tr.number(len(summary.reports)))
-    )
+            n,
+        ).format(failed=tr.number(len(failed)), n=tr.number(n))
+    if not getattr(summary, "complete", True):
+        status += " " + tr.gettext(
+            "This run covers part of the configuration (--only): it never replaces reports/latest."
+        )
     if summary.inputs_changed:
         status += " " + tr.gettext(
             "Input files changed while the run was going on ({files}): its results are not trusted."

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import shutil
@@ -41,21 +42,24 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from loyalty_lib.errors import ReportRunError
 from loyalty_lib.reporting.config import (
-    _NAME,
     ReportConfigError,
     ReportSpec,
     RunConfig,
+    _check_name,
     _notebook_parameters,
     _resolve_parameters,
 )
 from loyalty_lib.reporting.html import _headline, _kpis, notebook_to_html
 from loyalty_lib.reporting.index import index_html
 from loyalty_lib.reporting.run_files import (
+    RunLocked,
     hash_inputs,
     input_files,
     point_latest,
-    remove_stale_staging,
+    remove_stale_files,
+    run_lock,
     sha256,
 )
 
@@ -72,7 +76,7 @@ class ReportOutcome:
 
     name: str
     title: str
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "failed" or "not run" (after a full disk)
     seconds: float
     parameters: dict[str, Any]
     notebook: str | None = None
@@ -87,7 +91,10 @@ class RunSummary:
     """The outcome of a run; ``ok`` is true when every report succeeded on unchanged inputs.
 
     ``inputs`` lists every input file with its SHA-256 before and after the run;
-    ``reused`` is true when the run id existed and its recorded result was returned.
+    ``reused`` is true when the run id existed and its recorded result was returned;
+    ``complete`` is true when the run covers every report of the configuration (not a
+    subset chosen with ``--only``): only a complete, successful run becomes ``latest``.
+    ``latest`` says what this call did to ``reports/latest`` (one sentence).
     """
 
     run_id: str
@@ -97,6 +104,9 @@ class RunSummary:
     reports: list[ReportOutcome]
     inputs: list[dict[str, Any]] = field(default_factory=list)
     reused: bool = False
+    complete: bool = True
+    latest: str = ""
+    latest_moved: bool = False
 
     @property
     def inputs_changed(self) -> list[str]:
@@ -112,7 +122,9 @@ class RunSummary:
 
 
 def _new_run_id() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    """The UTC time to the microsecond, e.g. ``20261123T060000.123456Z``: sortable and
+    folder-safe; :func:`run_reports` adds ``-2``, ``-3``... if that id is taken."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 def _plain(value: Any) -> Any:
@@ -150,6 +162,7 @@ def _recorded_run(
         outcomes,
         inputs=data.get("inputs", []),
         reused=True,
+        complete=bool(data.get("complete", False)),
     )
 
 
@@ -181,34 +194,151 @@ def run_reports(
                 f"--only: no report named {unknown}; reports: {[s.name for s in specs]}"
             )
         specs = [s for s in specs if s.name in set(only)]
+    complete = len(specs) == len(config.reports)
     parameters = _resolve_parameters(specs, overrides or {})
     specs = [replace(s, title=_page_title(s, parameters[s.name], config)) for s in specs]
-    run_id = run_id or _new_run_id()
-    if not _NAME.match(run_id) or run_id == "latest":
-        raise ReportConfigError(f"run id {run_id!r}: use letters, digits, '_', '-' or '.'")
+    if run_id is not None:
+        _check_run_id(run_id)
     output_dir = Path(output_dir).resolve()
-    final = output_dir / run_id
-    if final.exists():
-        summary = _recorded_run(final, specs, parameters)
-        log(
-            f"run {run_id} already exists (started {summary.started} UTC): not run again; "
-            "its recorded result follows"
-        )
-        return summary
-    output_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(output_dir)
-    staging = output_dir / f".staging-{run_id}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
     try:
-        summary = _run_all(specs, parameters, config, staging, final, run_id, progress, log)
-        os.rename(staging, final)
-    except BaseException:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportConfigError(
+            f"cannot write in {output_dir} ({exc.strerror or exc}): nothing was run; choose "
+            "another --output-dir or make it writable"
+        ) from None
+    with _locked_run_id(output_dir, run_id) as run_id:
+        final = output_dir / run_id
+        if final.exists():
+            summary = _recorded_run(final, specs, parameters)
+            log(
+                f"run {run_id} already exists (started {summary.started} UTC): not run "
+                "again; its recorded result follows"
+            )
+            _publish(output_dir, summary, log, retry=True)
+            return summary
+        for name in remove_stale_files(output_dir):
+            log(f"removed {name}, left behind by a run that was killed")
+        staging = output_dir / f".staging-{run_id}-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if summary.ok:
-        point_latest(output_dir, run_id)
+        try:
+            staging.mkdir()
+        except OSError as exc:
+            raise ReportConfigError(
+                f"cannot write in {output_dir} ({exc.strerror or exc}): nothing was run; "
+                "choose another --output-dir or make it writable"
+            ) from None
+        try:
+            summary = _run_all(specs, parameters, config, staging, final, run_id, progress, log)
+            summary.complete = complete
+            _write_run_files(staging, summary)
+            try:
+                os.rename(staging, final)
+            except OSError as exc:  # e.g. ENOTEMPTY: a folder made without the lock
+                why = "appeared during the run" if final.exists() else "could not be created"
+                raise ReportRunError(
+                    f"run {run_id} could not be moved into place ({exc.strerror or exc}): "
+                    f"{final} {why}; nothing was published and reports/latest is unchanged"
+                ) from None
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _publish(output_dir, summary, log, retry=False)
     return summary
+
+
+def _check_run_id(run_id: str) -> None:
+    _check_name(run_id, "run id")
+    if run_id == "latest":
+        raise ReportConfigError("run id 'latest' is the name of the link to the last run")
+
+
+@contextlib.contextmanager
+def _locked_run_id(output_dir: Path, run_id: str | None):
+    """Hold the lock of ``run_id`` for the whole run; a default id that is taken (a folder
+    or a lock of that name: two runs started in one microsecond) gets a suffix instead."""
+    if run_id is not None:
+        try:
+            with run_lock(output_dir, run_id):
+                yield run_id
+        except RunLocked as exc:
+            raise ReportConfigError(
+                f"another run is writing run {run_id!r} (process {exc.pid}): nothing was run; "
+                "wait until it finishes, then ask again (the same id then returns its "
+                "recorded result)"
+            ) from None
+        except OSError as exc:
+            if exc.filename and Path(exc.filename).name == f".lock-{run_id}":
+                raise ReportConfigError(
+                    f"cannot write in {output_dir} ({exc.strerror or exc}): nothing was run; "
+                    "choose another --output-dir or make it writable"
+                ) from None
+            raise
+        return
+    base = _new_run_id()
+    for n in range(1, 1000):
+        candidate = base if n == 1 else f"{base}-{n}"
+        if (output_dir / candidate).exists():
+            continue
+        try:
+            with run_lock(output_dir, candidate):
+                if (output_dir / candidate).exists():  # finished between the checks
+                    raise RunLocked(candidate, "")
+                yield candidate
+            return
+        except RunLocked:
+            continue
+    raise ReportRunError(f"no free run id after {base}-999: pass --run-id")
+
+
+def _latest_key(output_dir: Path) -> tuple[str, str] | None:
+    """``(started, run id)`` of the run ``latest`` points to, None when there is none."""
+    link = output_dir / "latest"
+    try:
+        data = json.loads((link / "summary.json").read_text(encoding="utf-8"))
+        return (str(data["started"]), str(data["run_id"]))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _publish(output_dir: Path, summary: RunSummary, log, *, retry: bool) -> None:
+    """Point ``latest`` at a complete, successful run; say why not otherwise.
+
+    ``retry``: the run folder existed already. If it is a complete successful run whose
+    publication was cut short (killed between the rename and the link), the move is
+    finished, unless ``latest`` already points to a run started later.
+    """
+    if not summary.ok:
+        summary.latest = "reports/latest unchanged (this run had failures)"
+        return
+    if not summary.complete:
+        summary.latest = (
+            "reports/latest unchanged: this run covers part of the configuration (--only); "
+            "latest only moves for a complete run of every report"
+        )
+        return
+    link = output_dir / "latest"
+    if link.is_symlink() and os.readlink(link) == summary.run_id:
+        summary.latest = f"reports/latest is {summary.run_id}"
+        return
+    current = _latest_key(output_dir)
+    if retry and current is not None and current > (summary.started, summary.run_id):
+        summary.latest = (
+            f"reports/latest unchanged: it points to a later complete run ({current[1]})"
+        )
+        return
+    try:
+        point_latest(output_dir, summary.run_id)
+    except OSError as exc:
+        raise ReportRunError(
+            f"run {summary.run_id} is complete in {summary.folder}, but reports/latest could "
+            f"not be moved to it ({exc.strerror or exc}); run the same command again to "
+            "finish the publication"
+        ) from None
+    summary.latest_moved = True
+    summary.latest = f"reports/latest -> {summary.run_id}"
+    if retry:
+        log(f"run {summary.run_id} had not been published as latest: publication finished")
 
 
 _BUNDLED_TITLES = {"demo": "demo shop", "cdnow": "CDNOW (real data 1997-98)", "none": "no survey"}
@@ -266,15 +396,23 @@ def _run_all(
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     inputs = hash_inputs(input_files(specs, parameters, config.root), config.root)
-    outcomes = []
+    outcomes: list[ReportOutcome] = []
+    full_disk: str | None = None
     for i, spec in enumerate(specs, start=1):
         _stop_if_interrupted()
+        if full_disk is not None:
+            outcome = _not_run(spec, parameters[spec.name], full_disk)
+            log(f"[{i}/{len(specs)}] {spec.name}: {_describe_error(outcome.error)}")
+            outcomes.append(outcome)
+            continue
         log(f"[{i}/{len(specs)}] {spec.name}: running {spec.notebook.name} ...")
         outcome = _run_one(spec, parameters[spec.name], config, staging, run_id, progress)
         _stop_if_interrupted()  # an interrupt swallowed while waiting on the kernel
         status = "ok" if outcome.status == "ok" else _describe_error(outcome.error)
         log(f"[{i}/{len(specs)}] {spec.name}: {status} ({outcome.seconds:.1f} s)")
         outcomes.append(outcome)
+        if outcome.error and outcome.error.get("disk_full"):
+            full_disk = spec.name
     for item in inputs:
         item["sha256_after"] = sha256(item.pop("file"))
     summary = RunSummary(
@@ -282,14 +420,72 @@ def _run_all(
     )
     for path in summary.inputs_changed:
         log(f"input {path} changed while the run was going on: the run is not trusted")
-    (staging / "summary.json").write_text(_summary_json(summary), encoding="utf-8")
-    (staging / "index.html").write_text(index_html(summary, _describe_error), encoding="utf-8")
     return summary
+
+
+def _write_run_files(staging: Path, summary: RunSummary) -> None:
+    """summary.json and index.html into the staging folder; a write error is a sentence."""
+    try:
+        (staging / "summary.json").write_text(_summary_json(summary), encoding="utf-8")
+        (staging / "index.html").write_text(index_html(summary, _describe_error), encoding="utf-8")
+    except OSError as exc:
+        raise ReportRunError(
+            f"run {summary.run_id}: could not write its summary and index in "
+            f"{staging.parent} ({exc.strerror or exc}): nothing was published and "
+            "reports/latest is unchanged; free some space and run again"
+        ) from None
+
+
+def _not_run(spec: ReportSpec, parameters: dict[str, Any], full_disk: str) -> ReportOutcome:
+    sentence = (
+        f"the disk was full (report {full_disk} could not write its outputs): free some "
+        "space and run again"
+    )
+    return ReportOutcome(
+        name=spec.name,
+        title=spec.title,
+        status="not run",
+        seconds=0.0,
+        parameters=parameters,
+        error={
+            "cell": None,
+            "cell_index": None,
+            "ename": "NotRun",
+            "evalue": sentence,
+            "sentence": sentence,
+        },
+    )
+
+
+#: errno values of a write that cannot succeed: full disk, quota, read-only, I/O error
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
+
+
+def _write_error(exc: OSError, folder: Path) -> dict[str, Any]:
+    """The error of a report whose outputs could not be written (ENOSPC, EDQUOT, EIO...)."""
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    reason = "the disk is full" if full else "an output could not be written"
+    sentence = (
+        f"{reason} ({exc.strerror or exc}) while writing its outputs in {folder.parent}: "
+        + ("free some space and run again" if full else "check the reports folder")
+    )
+    return {
+        "cell": None,
+        "cell_index": None,
+        "ename": type(exc).__name__,
+        "evalue": exc.strerror or str(exc),
+        "sentence": sentence,
+        "disk_full": full,
+    }
 
 
 def _describe_error(error: dict[str, Any] | None) -> str:
     if not error:
         return "FAILED"
+    if error.get("ename") == "NotRun":
+        return f"not run: {error.get('sentence')}"
+    if error.get("sentence"):
+        return f"FAILED: {error['sentence']}"
     if error.get("ename") == "DataQualityError":
         return f"STOPPED by the data-quality check: {error.get('evalue')}"
     if error.get("cell_index") is not None:
@@ -327,6 +523,7 @@ def _run_one(
                 cwd=str(config.root),
                 execution_timeout=config.cell_timeout,
                 log_output=False,
+                extra_arguments=_quiet_kernel(config.kernel),
             )
     except PapermillExecutionError as exc:
         error = {
@@ -336,24 +533,32 @@ def _run_one(
             "evalue": _error_text(exc.ename, str(exc.evalue or "")),
         }
     except Exception as exc:  # kernel died, timeout, missing kernel: record and go on
-        error = {
-            "cell": None,
-            "cell_index": None,
-            "ename": type(exc).__name__,
-            "evalue": str(exc).splitlines()[0] if str(exc) else "",
-        }
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+            error = _write_error(exc, staging)  # the executed notebook could not be written
+        else:
+            error = {
+                "cell": None,
+                "cell_index": None,
+                "ename": type(exc).__name__,
+                "evalue": str(exc).splitlines()[0] if str(exc) else "",
+            }
     seconds = time.perf_counter() - clock
     headline, kpis = None, []
-    if executed.exists():
+    if executed.exists() and not (error and error.get("disk_full")):
         footer = (
             f"Report {spec.name} · run {run_id} · generated "
             f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
         )
-        page.write_text(
-            notebook_to_html(executed, title=spec.title, footer=footer), encoding="utf-8"
-        )
-        headline = _headline(executed)
-        kpis = _kpis(executed)
+        try:
+            page.write_text(
+                notebook_to_html(executed, title=spec.title, footer=footer), encoding="utf-8"
+            )
+            headline = _headline(executed)
+            kpis = _kpis(executed)
+        except OSError as exc:
+            error = _write_error(exc, staging)
+            with contextlib.suppress(OSError):
+                page.unlink(missing_ok=True)  # never a truncated page
     return ReportOutcome(
         name=spec.name,
         title=spec.title,
@@ -366,6 +571,23 @@ def _run_one(
         kpis=kpis,
         error=error,
     )
+
+
+def _quiet_kernel(kernel: str) -> list[str]:
+    """``--IPKernelApp.log_level=ERROR`` for an IPython kernel, else nothing.
+
+    ipykernel logs "Kernel is running over TCP without encryption" on every start (the
+    kernel listens on localhost only); the option keeps that line out of the console.
+    Warnings raised by the notebook's code still reach the notebook (they are outputs,
+    not kernel log lines).
+    """
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        argv = KernelSpecManager().get_kernel_spec(kernel).argv
+    except Exception:  # unknown kernel: papermill reports it as the report's failure
+        return []
+    return ["--IPKernelApp.log_level=ERROR"] if any("ipykernel" in a for a in argv) else []
 
 
 @contextlib.contextmanager
@@ -406,6 +628,7 @@ def _summary_json(summary: RunSummary) -> str:
         "started": summary.started,
         "seconds": round(summary.seconds, 2),
         "ok": summary.ok,
+        "complete": summary.complete,
         "inputs_unchanged": not summary.inputs_changed,
         "reports": [asdict(r) for r in summary.reports],
         "inputs": summary.inputs,

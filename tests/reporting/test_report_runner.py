@@ -66,14 +66,21 @@ def workspace(tmp_path_factory):
         "  - name: ok_b\n    title: Second report\n    notebook: ok.ipynb\n",
         encoding="utf-8",
     )
+    # one report each: a complete run of such a file may become latest (a --only run never)
+    for name, notebook in (("ok_a", "ok.ipynb"), ("ok_b", "ok.ipynb"), ("bad", "fail.ipynb")):
+        (root / f"{name}.yaml").write_text(
+            f"kernel: loyalty\ncell_timeout: 120\nreports:\n"
+            f"  - {{name: {name}, notebook: {notebook}}}\n",
+            encoding="utf-8",
+        )
     return root
 
 
-def _run(workspace, out, *extra):
+def _run(workspace, out, *extra, config="reports.yaml"):
     return main(
         [
             "--config",
-            str(workspace / "reports.yaml"),
+            str(workspace / config),
             "--output-dir",
             str(out),
             "--no-progress",
@@ -119,29 +126,31 @@ def test_failure_is_reported_on_the_console(workspace, tmp_path, capsys):
 
 
 def test_latest_moves_only_on_success_and_runs_are_never_overwritten(workspace, tmp_path, capsys):
-    assert _run(workspace, tmp_path, "--run-id", "good1", "--only", "ok_a") == 0
+    assert _run(workspace, tmp_path, "--run-id", "good1", config="ok_a.yaml") == 0
     assert (tmp_path / "latest").resolve() == (tmp_path / "good1").resolve()
     page = (tmp_path / "good1" / "ok_a.html").read_bytes()
     # the same run id again runs nothing: it returns the recorded result, files untouched
     before = _digest_tree(tmp_path / "good1")
     capsys.readouterr()
-    assert _run(workspace, tmp_path, "--run-id", "good1", "--only", "ok_a") == 0
+    assert _run(workspace, tmp_path, "--run-id", "good1", config="ok_a.yaml") == 0
     assert "was recorded earlier (not run again)" in capsys.readouterr().out
     assert _digest_tree(tmp_path / "good1") == before
     assert (tmp_path / "good1" / "ok_a.html").read_bytes() == page
     # ... but the same id for a different request is refused
-    assert _run(workspace, tmp_path, "--run-id", "good1", "--only", "ok_b") == 2
+    assert _run(workspace, tmp_path, "--run-id", "good1", config="ok_b.yaml") == 2
     assert "already exists with other reports or parameters" in capsys.readouterr().err
-    assert _run(workspace, tmp_path, "--run-id", "good1", "--only", "ok_a", "-p", "greeting=x") == 2
+    assert (
+        _run(workspace, tmp_path, "--run-id", "good1", "-p", "greeting=x", config="ok_a.yaml") == 2
+    )
     assert _digest_tree(tmp_path / "good1") == before
     # a failing run keeps latest where it was
-    assert _run(workspace, tmp_path, "--run-id", "bad1", "--only", "bad") == 1
+    assert _run(workspace, tmp_path, "--run-id", "bad1", config="bad.yaml") == 1
     assert (tmp_path / "latest").resolve() == (tmp_path / "good1").resolve()
     # a failed run asked for again reports the same failure (exit 1), latest stays
-    assert _run(workspace, tmp_path, "--run-id", "bad1", "--only", "bad") == 1
+    assert _run(workspace, tmp_path, "--run-id", "bad1", config="bad.yaml") == 1
     assert "planted failure" in capsys.readouterr().err
     assert (tmp_path / "latest").resolve() == (tmp_path / "good1").resolve()
-    assert _run(workspace, tmp_path, "--run-id", "good2", "--only", "ok_b") == 0
+    assert _run(workspace, tmp_path, "--run-id", "good2", config="ok_b.yaml") == 0
     assert (tmp_path / "latest").resolve() == (tmp_path / "good2").resolve()
     assert (tmp_path / "good1" / "ok_a.html").exists()
 
@@ -202,11 +211,15 @@ def test_parameter_overrides(workspace, tmp_path, capsys):
     assert not (tmp_path / "latest").exists() or (tmp_path / "latest").resolve().name == "o1"
 
 
-def test_parse_overrides_types():
-    assert parse_overrides(["a=1", "b=0.5", "c=none", "d=null", "r.e=[1, 2]"]) == {
-        None: {"a": 1, "b": 0.5, "c": "none", "d": None},
-        "r": {"e": [1, 2]},
+def test_parse_overrides_keeps_the_text_for_the_annotated_type():
+    # the values are read as the notebook's annotated types when applied
+    # (tests/reporting/test_runner_failures.py); here they are the text as typed
+    parsed = parse_overrides(["a=1", "b=0.5", "c=none", "d=null", "r.e=[1, 2]", "f=x=y"])
+    assert parsed == {
+        None: {"a": "1", "b": "0.5", "c": "none", "d": "null", "f": "x=y"},
+        "r": {"e": "[1, 2]"},
     }
+    assert parsed["r"]["e"].item == "r.e=[1, 2]"
     with pytest.raises(ReportConfigError, match="expected param=value"):
         parse_overrides(["novalue"])
 
@@ -264,7 +277,8 @@ def test_real_reports_leave_bundled_data_byte_for_byte_unchanged(tmp_path):
     heads = {r.name: r.headline for r in summary.reports}
     assert "69,659 transactions" in heads["data_overview_cdnow"]
     assert "23,570 customers" in heads["data_overview_cdnow"]
-    assert (tmp_path / "latest" / "index.html").exists()
+    assert not summary.complete  # two of the nine reports: never latest
+    assert not (tmp_path / "latest").exists()
 
 
 def test_index_executive_summary_lists_key_figures_with_links(failed_run):

@@ -43,16 +43,20 @@ def workspace(tmp_path_factory):
         "  - {name: quick, notebook: quick.ipynb}\n"
         "  - {name: slow, notebook: slow.ipynb}\n"
     )
+    # a subset run (--only quick) never becomes latest: the earlier complete runs use this
+    (root / "quick.yaml").write_text(
+        "cell_timeout: 120\nreports:\n  - {name: quick, notebook: quick.ipynb}\n"
+    )
     return root
 
 
-def _runner(workspace, out, run_id, *extra):
+def _runner(workspace, out, run_id, *extra, config="reports.yaml"):
     return [
         sys.executable,
         "-m",
         "loyalty_lib",
         "--config",
-        str(workspace / "reports.yaml"),
+        str(workspace / config),
         "--output-dir",
         str(out),
         "--run-id",
@@ -86,7 +90,7 @@ def _tree(folder: Path) -> dict[str, str]:
 def earlier(workspace, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     done = subprocess.run(
-        _runner(workspace, out, "good", "--only", "quick"),
+        _runner(workspace, out, "good", config="quick.yaml"),
         capture_output=True,
         text=True,
         timeout=300,
@@ -127,18 +131,20 @@ def test_killed_run_leaves_earlier_reports_intact(workspace, earlier, tmp_path, 
         assert proc.returncode == 130, err
         assert "nothing of this run was published" in err
         assert not list(earlier.glob(".staging-*"))  # cleaned up on the way out
+        assert not list(earlier.glob(".lock-*"))
     assert not (earlier / run_id).exists()  # no half-written run folder
     assert os.readlink(earlier / "latest") == latest
-    after = {k: v for k, v in _tree(earlier).items() if not k.startswith(".staging-")}
+    # a SIGKILLed run leaves its staging folder and its (no longer held) lock file
+    after = {k: v for k, v in _tree(earlier).items() if not k.startswith((".staging-", ".lock-"))}
     assert after == before  # every earlier report byte for byte
     if sig == signal.SIGKILL:
         # the killed run's hidden staging folder is swept by the next run
         rerun = subprocess.run(
-            _runner(workspace, earlier, "after-kill", "--only", "quick"),
+            _runner(workspace, earlier, "after-kill", config="quick.yaml"),
             capture_output=True,
             text=True,
             timeout=300,
         )
         assert rerun.returncode == 0, rerun.stderr
-        assert not list(earlier.glob(".staging-*"))
+        assert not list(earlier.glob(".staging-*")) and not list(earlier.glob(".lock-*"))
         assert os.readlink(earlier / "latest") == "after-kill"
