@@ -94,6 +94,15 @@ def _is_phone(candidate: str, strict: bool = False) -> bool:
     return len(groups) >= 3 or (len(groups) >= 2 and candidate.startswith("0"))
 
 
+def _decoded(text: str) -> str:
+    for _ in range(3):  # &amp;#64; -> &#64; -> @
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return unicodedata.normalize("NFKC", text)
+
+
 def reveal_text(text: str) -> str:
     """The text as a reader sees it: entities decoded, NFKC, invisible controls removed.
 
@@ -107,14 +116,17 @@ def reveal_text(text: str) -> str:
     >>> reveal_text("\u202emoc.elpmaxe@nahtan")
     'nathan@example.com'
     """
-    for _ in range(3):  # &amp;#64; -> &#64; -> @
-        decoded = html.unescape(text)
-        if decoded == text:
-            break
-        text = decoded
-    text = unicodedata.normalize("NFKC", text)
+    text = _decoded(text)
     text = _OVERRIDE.sub(lambda m: m.group(1)[::-1], text)
     return INVISIBLE.sub("", text)
+
+
+def _both_ways(text: str, strict: bool) -> str:
+    """Mask a text in its displayed order, then what it reads in its stored order (under a
+    right-to-left override the two differ: a reader may see either)."""
+    shown = _mask_plain(text, strict)
+    stored = _mask_plain(shown[::-1], strict)[::-1]
+    return stored.replace("]enohp[", "[phone]").replace("]liam-e[", "[e-mail]")
 
 
 def _mask_plain(text: str, strict: bool) -> str:
@@ -163,7 +175,8 @@ def mask_contacts(text: Any, *, strict: bool = False) -> Any:
     if not isinstance(text, str):
         return text
     revealed = reveal_text(text)
-    masked = _mask_plain(revealed, strict)
+    overridden = "\u202e" in _decoded(text)
+    masked = _both_ways(revealed, strict) if overridden else _mask_plain(revealed, strict)
     if masked != revealed:
         return masked
     return INVISIBLE.sub("", text)
