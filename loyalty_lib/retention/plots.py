@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from loyalty_lib.inputs.privacy import safe_label
+
 __all__ = [
     "plot_curves_by_segment",
     "plot_repeat_rate",
@@ -287,7 +289,7 @@ def plot_curves_by_segment(
             part[values] * 100,
             marker="o",
             markersize=3,
-            label=f"{name} (n={base:,})",
+            label=f"{safe_label(name)} (n={base:,})",
         )
         ax.fill_between(
             part["period"],
@@ -300,6 +302,6 @@ def plot_curves_by_segment(
     ax.set_xlabel(f"{_UNIT.get(freq, 'periods')} since first purchase (period k)")
     ax.set_ylabel(_LABEL.get(values, values))
     ax.set_ylim(bottom=0)
-    ax.set_title(f"Average retention curve by {segment} (bands: 95% intervals)")
-    ax.legend(frameon=False, title=segment)
+    ax.set_title(safe_label(f"Average retention curve by {segment} (bands: 95% intervals)"))
+    ax.legend(frameon=False, title=safe_label(segment))
     return ax
