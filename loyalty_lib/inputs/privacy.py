@@ -28,6 +28,7 @@ __all__ = [
     "INVISIBLE",
     "check_segment_column",
     "hide_identifiers",
+    "id_examples",
     "identifier_like",
     "mask_contacts",
     "mask_identifier",
@@ -207,6 +208,21 @@ def mask_identifier(value: Any) -> str:
         return masked
     keep = min(len(text) // 2, 4)
     return text[:keep] + "*" * min(len(text) - keep, 8)
+
+
+def id_examples(values: Any, limit: int = 5) -> str:
+    """Ids quoted in an error sentence, each through :func:`mask_identifier`.
+
+    The one way library errors show customer ids: a sentence may reach a page or the
+    run's index, so no id is ever quoted whole.
+
+    >>> id_examples(["C00042", "C00043"]), id_examples(range(1, 9), limit=2)
+    ("['C00***', 'C00***']", "['*', '*', ...]")
+    """
+    values = list(values)
+    shown = [mask_identifier(v) for v in values[:limit]]
+    text = repr(shown)
+    return text[:-1] + ", ...]" if len(values) > limit else text
 
 
 _ID_CODE = re.compile(
