@@ -186,6 +186,8 @@ _LABELS = {
     "customer_missing": "customer id missing",
     "not_numeric": "not a number",
     "not_finite": "infinite number",
+    "too_large": "number too large",
+    "sum_overflow": "total overflows",
     "value_missing": "amount missing",
     "value_negative": "negative amount (return)",
     "duplicate_rows": "duplicate rows",
