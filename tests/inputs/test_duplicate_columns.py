@@ -18,14 +18,16 @@ def test_a_declared_source_with_two_date_columns_is_refused(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text(EXPORT, encoding="utf-8")
     columns = {"customer": "Customer", "date": "Date", "amount": "Amount"}
-    source = parse_source("shop", {"kind": "sales", "path": path.name, "columns": columns}, tmp_path)
+    entry = {"kind": "sales", "path": path.name, "columns": columns}
+    source = parse_source("shop", entry, tmp_path)
     with pytest.raises(DataQualityError) as info:
         load_sales(source)
     text = str(info.value)
     assert "export.csv" in text and "'Date' appears 2 times" in text and "Traceback" not in text
     # the copy the reader means can be declared by its position name
     columns["date"] = "Date (2)"
-    source = parse_source("shop", {"kind": "sales", "path": path.name, "columns": columns}, tmp_path)
+    entry = {"kind": "sales", "path": path.name, "columns": columns}
+    source = parse_source("shop", entry, tmp_path)
     assert load_sales(source)["order_date"].dt.day.tolist() == [6, 8]
 
 
