@@ -60,6 +60,12 @@ def as_frame(data: Any, *, argument: str = "data") -> nw.DataFrame | nw.LazyFram
         return data
     if isinstance(data, (str, os.PathLike)):
         return nw.from_native(scan(data))
+    if type(data).__module__.startswith("pandas"):  # pandas allows repeated labels
+        names = [str(c) for c in getattr(data, "columns", [])]
+        if len(set(names)) < len(names):
+            from loyalty_lib.errors import DataQualityError
+
+            raise DataQualityError(duplicate_columns_message(names, argument))
     try:
         return nw.from_native(data)
     except TypeError as exc:
@@ -67,6 +73,24 @@ def as_frame(data: Any, *, argument: str = "data") -> nw.DataFrame | nw.LazyFram
             f"{argument}: expected a dataframe (pandas, polars, DuckDB, PySpark...), "
             f"got {type(data).__name__}"
         ) from exc
+
+
+def duplicate_columns_message(names: list[str], where: str) -> str:
+    """The sentence for a header that names a column more than once (two ``Date`` columns).
+
+    >>> duplicate_columns_message(["Date", "Amount", "Date"], "export.csv")
+    "export.csv: the column 'Date' appears 2 times in the header, so it is not clear which one to read; rename or remove the copies in the export."
+    """  # noqa: E501
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    repeated = {n: k for n, k in counts.items() if k > 1}
+    listed = ", ".join(f"{n!r} appears {k} times" for n, k in repeated.items())
+    noun = "column" if len(repeated) == 1 else "columns"
+    return (
+        f"{where}: the {noun} {listed} in the header, so it is not clear which one to read; "
+        "rename or remove the copies in the export."
+    )
 
 
 def is_path(data: Any) -> bool:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib._checks import require_result_columns
+from loyalty_lib.inputs.privacy import safe_label
 
 __all__ = [
     "plot_clv_by_retention",
@@ -136,7 +137,11 @@ def plot_complaint_recovery(result: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.errorbar(values, y, xerr=err, fmt="o", color="black", capsize=3)
     ax.axvline(0, color="grey", linewidth=0.8)
     ax.set_yticks(
-        y, [f"{g} (n = {n:,})" for g, n in zip(result["complaint_group"], result["n"], strict=True)]
+        y,
+        [
+            f"{safe_label(g)} (n = {n:,})"
+            for g, n in zip(result["complaint_group"], result["n"], strict=True)
+        ],
     )
     ax.set_xlim(-100, 100)
     ax.set_xlabel("Net Promoter Score (points, -100 to +100)")
@@ -172,7 +177,10 @@ def plot_rfm_segments(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     )
     ax.set_yticks(
         y,
-        [f"{s} (n = {n:,})" for s, n in zip(summary["segment"], summary["customers"], strict=True)],
+        [
+            f"{safe_label(s)} (n = {n:,})"
+            for s, n in zip(summary["segment"], summary["customers"], strict=True)
+        ],
     )
     ax.set_xlabel("share (%)")
     ax.legend(frameon=False, loc="lower right")
@@ -218,8 +226,12 @@ def plot_rfm_transitions(moves: pd.DataFrame, *, ax: Any = None) -> Any:
                     fontsize=8,
                     color="white" if value > 60 else "black",
                 )
-    ax.set_xticks(range(table.shape[1]), table.columns, rotation=35, ha="right")
-    ax.set_yticks(range(table.shape[0]), [f"{s} (n = {int(bases[s]):,})" for s in table.index])
+    ax.set_xticks(
+        range(table.shape[1]), [safe_label(c) for c in table.columns], rotation=35, ha="right"
+    )
+    ax.set_yticks(
+        range(table.shape[0]), [f"{safe_label(s)} (n = {int(bases[s]):,})" for s in table.index]
+    )
     ax.set_xlabel("segment at the later date (% of the row's customers)")
     ax.set_ylabel("segment at the earlier date")
     return ax

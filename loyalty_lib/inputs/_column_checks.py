@@ -204,7 +204,46 @@ def _numbers(report: _Report, series: pd.Series, column: str, *, role: str) -> p
         f"{column}: {_n(int(infinite.sum()), report.rows)} are infinite; an amount or "
         "score must be a finite number.",
     )
+    report.check("too_large")
+    huge = ~infinite & (values.abs() >= TOO_LARGE)
+    report.add(
+        "too_large",
+        "fatal",
+        column,
+        int(huge.sum()),
+        _counted(values[huge]),
+        "stop",
+        f"{column}: {_n(int(huge.sum()), report.rows)} are {TOO_LARGE:,.0f} or more in size "
+        f"(e.g. {_show(values[huge].tolist(), 3)}); no {role} is that large (a unit or "
+        "export error), and sums of such numbers lose their cents or overflow to infinity.",
+    )
     return values
+
+
+#: Numbers of this size or more are an export error, not an amount: above 2**53 (about 9.0e15)
+#: a float64 cannot even hold every whole unit, and sums of a few 1e308 overflow to infinity.
+TOO_LARGE = 1e15
+
+
+def _sum_overflows(report: _Report, values: pd.Series, column: str) -> None:
+    """A fatal problem when the column's total cannot be computed as a finite number."""
+    report.check("sum_overflow")
+    finite = values[np.isfinite(values)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(finite.to_numpy().sum()) if len(finite) else 0.0
+        largest = float(finite.abs().to_numpy().max()) if len(finite) else 0.0
+    if largest >= TOO_LARGE or (np.isfinite(total) and abs(total) < 2**53):
+        return  # (numbers too large are reported one by one by _numbers)
+    report.add(
+        "sum_overflow",
+        "fatal",
+        column,
+        len(finite),
+        f"sum {total:g}",
+        "stop",
+        f"{column}: the {len(finite):,} amounts add up to {total:g}, beyond what can be "
+        "summed to the cent; totals such as net sales would be wrong or infinite.",
+    )
 
 
 def _today(as_of: Any) -> pd.Timestamp:

@@ -225,6 +225,8 @@ _LABELS = {
     "customer_missing": N_("customer id missing"),
     "not_numeric": N_("not a number"),
     "not_finite": N_("infinite number"),
+    "too_large": N_("number too large"),
+    "sum_overflow": N_("total overflows"),
     "value_missing": N_("amount missing"),
     "value_negative": N_("negative amount (return)"),
     "duplicate_rows": N_("duplicate rows"),

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from loyalty_lib.engines import duplicate_columns_message
 from loyalty_lib.errors import DataQualityError, ReportConfigError
 from loyalty_lib.inputs.demo import DemoShop, make_demo
 
@@ -558,6 +559,10 @@ def _read_table(path: Path, *, dates: list[str], ids: list[str]) -> pd.DataFrame
     elif suffix in {".csv", ".txt", ".gz"}:
         try:
             frame = pd.read_csv(path, dtype={c: "str" for c in ids})
+            header = pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0]
+            names = [str(c) for c in header.tolist()]
+            if len(set(names)) < len(names):  # pandas renamed the copies "Date.1"
+                raise DataQualityError(duplicate_columns_message(names, path.name))
         except pd.errors.EmptyDataError as exc:
             raise DataQualityError(
                 f"{path.name}: the file is empty (not even a header line); there is nothing "

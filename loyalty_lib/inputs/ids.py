@@ -24,9 +24,10 @@ _WHOLE = r"^(-?\d+)\.0+$"
 
 
 def mask_id(value: Any) -> str:
-    """An id for an error message: its first character and ``***`` (``"1***"``)."""
-    text = str(value)
-    return f"{text[:1]}***" if text else "***"
+    """An id for an error message: :func:`loyalty_lib.inputs.privacy.mask_identifier`."""
+    from loyalty_lib.inputs.privacy import mask_identifier
+
+    return mask_identifier(value)
 
 
 def normalise_ids(values: pd.Series) -> pd.Series:

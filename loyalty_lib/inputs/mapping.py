@@ -28,6 +28,7 @@ What still needs pandas, and why:
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -143,6 +144,16 @@ def parse_labels(values: pd.Series, *, column: str, labels: Any = "auto") -> pd.
 def _resolve(raw: RawTable, source: Any) -> dict[str, str]:
     """Declared header → column of the raw table (Qualtrics question texts are aliases)."""
     header = [str(c) for c in raw.frame.columns]
+    repeated = raw.info.get("duplicated", {})
+    ambiguous = [n for n in source.named_columns() if n in repeated]
+    if ambiguous:
+        name = ambiguous[0]
+        raise DataQualityError(
+            f"{Path(str(source.path)).name}: the column {name!r} appears {repeated[name]} times "
+            "in the header, so it is not clear which one to read; rename or remove the copies "
+            f"in the export, or declare the copy you mean by its position name ({name!r} is "
+            f"the first, {name + ' (2)'!r} the second)."
+        )
     check_columns(source, header, raw.aliases)
     return {name: raw.aliases.get(name, name) for name in source.named_columns()}
 

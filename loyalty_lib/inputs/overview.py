@@ -10,9 +10,19 @@ import pandas as pd
 
 from loyalty_lib._checks import column_names, require_columns, to_pandas
 from loyalty_lib.engines import compute_frame, count_true, local_datetimes
+from loyalty_lib.inputs.privacy import identifier_like, mask_contacts
 from loyalty_lib.inputs.purchases import period_complete
 
-__all__ = ["column_profile", "monthly_activity", "sales_summary", "survey_responses_by_month"]
+#: What the profile shows instead of the examples of a column that looks like an identifier.
+ID_HIDDEN = "(identifier-like, values hidden)"
+
+__all__ = [
+    "ID_HIDDEN",
+    "column_profile",
+    "monthly_activity",
+    "sales_summary",
+    "survey_responses_by_month",
+]
 
 
 def _collect(
@@ -57,7 +67,9 @@ def column_profile(data, *, examples: int = 3) -> pd.DataFrame:
     pandas.DataFrame
         ``column``, ``dtype``, ``n`` (rows), ``missing`` (null count), ``pct_missing``
         (0–100), ``distinct`` (distinct non-missing values, nulls excluded), ``examples``
-        (the first distinct values, as text).
+        (the first distinct values, as text, contacts masked; for a column whose values look
+        like identifiers, whatever its name: :data:`ID_HIDDEN`, see
+        :func:`~loyalty_lib.inputs.privacy.identifier_like`).
 
     Examples
     --------
@@ -66,6 +78,9 @@ def column_profile(data, *, examples: int = 3) -> pd.DataFrame:
       column  n  missing  distinct
     0     id  3        1         2
     1      x  3        0         2
+    >>> refs = pd.DataFrame({"CustomerRef": [f"C{i:05d}" for i in range(1, 61)]})
+    >>> column_profile(refs)["examples"].tolist()
+    ['(identifier-like, values hidden)']
     """
     frame = compute_frame(data)
     schema = frame.collect_schema()
@@ -82,7 +97,12 @@ def column_profile(data, *, examples: int = 3) -> pd.DataFrame:
     rows = []
     for c in names:
         missing = int(stats[f"{c}__missing"].iloc[0])
-        shown = head[c].dropna().drop_duplicates().head(examples).astype(str).tolist()
+        distinct = _distinct(frame, c)
+        if identifier_like(head[c], distinct=distinct):
+            shown = [ID_HIDDEN]
+        else:
+            values = head[c].dropna().drop_duplicates().head(examples).astype(str)
+            shown = [mask_contacts(v) for v in values]
         rows.append(
             {
                 "column": c,
@@ -90,7 +110,7 @@ def column_profile(data, *, examples: int = 3) -> pd.DataFrame:
                 "n": n,
                 "missing": missing,
                 "pct_missing": 100 * missing / n if n else float("nan"),
-                "distinct": _distinct(frame, c),
+                "distinct": distinct,
                 "examples": ", ".join(shown),
             }
         )

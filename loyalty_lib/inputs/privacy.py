@@ -14,21 +14,66 @@ line of defence (:mod:`loyalty_lib.reporting.html_safety`).
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["EMAIL", "hide_identifiers", "mask_contacts", "suppress_small_groups"]
+__all__ = [
+    "EMAIL",
+    "INVISIBLE",
+    "check_segment_column",
+    "hide_identifiers",
+    "id_examples",
+    "identifier_like",
+    "mask_contacts",
+    "mask_identifier",
+    "reveal_text",
+    "safe_label",
+    "suppress_small_groups",
+]
 
-#: An e-mail address (local part, "@", a domain with at least one dot).
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-# A phone-number candidate: optional "+", digits with spaces, dots, dashes or parentheses.
+#: An e-mail address: a local part, "@", a domain with at least one dot. Letters are any
+#: script's (``олена@пошта.укр``, ``user@bücher.de``) and punycode domains
+#: (``x@xn--80a1acny.xn--j1amh``) count too.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]+@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+")
+#: Characters a reader does not see that could split a contact so that no pattern finds it:
+#: zero-width space, non-joiner and joiner, word joiner, byte-order mark, soft hyphen, and the
+#: bidirectional embedding, override and isolate controls (U+202A..U+202E, U+2066..U+2069).
+INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+# A right-to-left override (U+202E) shows what follows it reversed, up to the pop (U+202C),
+# the end of an isolate (U+2069) or the end of the line.
+_OVERRIDE = re.compile("\u202e([^\u202c\u2069\n]*)[\u202c\u2069]?")
+# No digit, letter, "+" or decimal mark just before a phone number, and none just after.
+_BEFORE = r"(?<![\w+.,/:-])"
+_AFTER = r"(?![\w]|[.,:/-]\d)"
+_SEP = r"[ .-]?"
+#: The shapes a phone number is written in: international (``+`` or ``00``), national with a
+#: trunk ``0`` (``020 7946 0001``, ``044 123 45 67``), the ``8 (029) 123-45-67`` of
+#: Belarus, Russia and Ukraine, an area code in brackets (``(555) 123-4567``) and the North
+#: American ``555-123-4567``.
+_PHONE_SHAPES = (
+    rf"(?:\+|00)\d{{1,3}}(?:{_SEP}\(\d{{1,5}}\))?(?:{_SEP}\d{{1,5}}){{1,6}}",
+    r"8[ -]?\(0?\d{2,4}\)[ -]?\d{2,3}(?:[ -]?\d{2}){2}",
+    r"8[ -]\d{3}[ -]\d{3}(?:[ -]\d{2}){2}",
+    r"\(\d{2,5}\)[ -]?\d{2,4}(?:[ -]\d{2,4}){1,3}",
+    r"0\d{1,4}(?:[ -]\d{2,4}){2,4}",
+    r"\d{3}([-. ])\d{3}\1\d{4}",
+)
+_PHONE_SHAPED = re.compile(_BEFORE + "(?:" + "|".join(_PHONE_SHAPES) + ")" + _AFTER)
+# The loose candidate of the non-strict mode: digits in at least three groups.
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().-]{6,}\d(?!\w)")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+-]?\d+\.\d+")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{4}")
+# 1,234,567.89 and 1 234 567,89 (spaces, no-break spaces): amounts, never phones
+_NUMBER = re.compile(
+    r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?"
+    r"|[+-]?\d+[.,]\d+"
+)
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 def _is_phone(candidate: str, strict: bool = False) -> bool:
@@ -36,38 +81,62 @@ def _is_phone(candidate: str, strict: bool = False) -> bool:
     digits = re.sub(r"\D", "", candidate)
     if not 9 <= len(digits) <= 15:
         return False
-    if _ISO_DATE.search(candidate) or _NUMBER.fullmatch(candidate.strip()):
+    if _DATE.search(candidate) or _NUMBER.fullmatch(candidate.strip()):
         return False
-    if candidate.startswith(("+", "00")):
+    if _PHONE_SHAPED.fullmatch(candidate):
         return True
     if strict:
         return False
-    if candidate.startswith("("):
+    if candidate.startswith(("+", "00", "(")):
         return True
     groups = [g for g in re.split(r"[\s().-]+", candidate) if g]
+    if all(_YEAR.fullmatch(g) for g in groups):  # 2019-2024 2025: years
+        return False
     return len(groups) >= 3 or (len(groups) >= 2 and candidate.startswith("0"))
 
 
-def mask_contacts(text: Any, *, strict: bool = False) -> Any:
-    """Replace e-mail addresses by ``[e-mail]`` and phone numbers by ``[phone]``.
+def _decoded(text: str) -> str:
+    for _ in range(3):  # &amp;#64; -> &#64; -> @
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return unicodedata.normalize("NFKC", text)
 
-    Non-strings (missing values, numbers) are returned unchanged. A phone number is 9 to 15
-    digits written with a leading ``+``/``00``/``(`` or in at least three groups (``020 7946
-    0958``, ``555-123-4567``); dates, decimals and plain counts are left alone. With
-    ``strict=True`` only international numbers (leading ``+`` or ``00``) count as phones: the
-    setting used on whole notebook outputs, where columns of small numbers could look like a
-    phone number written in groups.
 
-    >>> mask_contacts("Write to anna.k@example.com or call +44 20 7946 0958, thanks")
-    'Write to [e-mail] or call [phone], thanks'
-    >>> mask_contacts("Order 2024-06-01, 12,345 items, ref 123456")
-    'Order 2024-06-01, 12,345 items, ref 123456'
-    >>> mask_contacts("call 020 7946 0958"), mask_contacts("call 020 7946 0958", strict=True)
-    ('call [phone]', 'call 020 7946 0958')
+def reveal_text(text: str) -> str:
+    """The text as a reader sees it: entities decoded, NFKC, invisible controls removed.
+
+    HTML entities are decoded (``&#64;``, ``&#x40;``, ``&commat;``, also when encoded twice),
+    the text is normalised to Unicode NFKC (fullwidth ``＠`` becomes ``@``), a span under a
+    right-to-left override is written in the order it is displayed, and the characters of
+    :data:`INVISIBLE` are removed.
+
+    >>> reveal_text("carl&#64;example.com"), reveal_text("bob\u200b@example.com")
+    ('carl@example.com', 'bob@example.com')
+    >>> reveal_text("\u202emoc.elpmaxe@nahtan")
+    'nathan@example.com'
     """
-    if not isinstance(text, str):
-        return text
+    text = _decoded(text)
+    text = _OVERRIDE.sub(lambda m: m.group(1)[::-1], text)
+    return INVISIBLE.sub("", text)
+
+
+def _both_ways(text: str, strict: bool) -> str:
+    """Mask a text in its displayed order, then what it reads in its stored order (under a
+    right-to-left override the two differ: a reader may see either)."""
+    shown = _mask_plain(text, strict)
+    stored = _mask_plain(shown[::-1], strict)[::-1]
+    return stored.replace("]enohp[", "[phone]").replace("]liam-e[", "[e-mail]")
+
+
+def _mask_plain(text: str, strict: bool) -> str:
     text = EMAIL.sub("[e-mail]", text)
+    text = _PHONE_SHAPED.sub(
+        lambda m: "[phone]" if _is_phone(m.group(0), strict) else m.group(0), text
+    )
+    if strict:
+        return text
 
     def phone(match: re.Match) -> str:
         candidate = match.group(0)
@@ -75,6 +144,129 @@ def mask_contacts(text: Any, *, strict: bool = False) -> Any:
         return ("[phone]" + candidate[len(core) :]) if _is_phone(core, strict) else candidate
 
     return _PHONE.sub(phone, text)
+
+
+def mask_contacts(text: Any, *, strict: bool = False) -> Any:
+    """Replace e-mail addresses by ``[e-mail]`` and phone numbers by ``[phone]``.
+
+    Non-strings (missing values, numbers) are returned unchanged. The text is first read as a
+    reader would see it (:func:`reveal_text`: HTML entities decoded, Unicode NFKC, zero-width
+    and bidirectional controls removed, right-to-left overrides undone), so that
+    ``carl&#64;example.com`` or ``bob\u200b@example.com`` cannot slip through; when a contact
+    is found the masked text is returned in that revealed form, otherwise the text is kept as
+    written, without its invisible controls.
+
+    A phone number is 9 to 15 digits in one of the usual shapes: international (``+44 20 7946
+    0958``, ``+375 29 123-45-67``, ``+380 (44) 123 45 67``, ``0044 ...``), national with a
+    trunk ``0`` (``020 7946 0001``), ``8 (029) 123-45-67``, ``(555) 123-4567`` or
+    ``555-123-4567``. Dates, amounts (``1,234,567.89``, ``1 234,5``), percentages, year ranges
+    and intervals are left alone. Without ``strict``, any 9 to 15 digits in at least three
+    groups also count; ``strict=True`` (whole notebook outputs, where columns of small numbers
+    could look like a phone number in groups) keeps to the shapes.
+
+    >>> mask_contacts("Write to anna.k@example.com or call +44 20 7946 0958, thanks")
+    'Write to [e-mail] or call [phone], thanks'
+    >>> mask_contacts("Order 2024-06-01, 12,345 items, ref 123456")
+    'Order 2024-06-01, 12,345 items, ref 123456'
+    >>> mask_contacts("call 020 7946 0958", strict=True), mask_contacts("9 12 345 678 1")
+    ('call [phone]', '[phone]')
+    >>> mask_contacts("олена@пошта.укр, 8 (029) 123-45-67"), mask_contacts("carl&#64;x.org")
+    ('[e-mail], [phone]', '[e-mail]')
+    """
+    if not isinstance(text, str):
+        return text
+    revealed = reveal_text(text)
+    overridden = "\u202e" in _decoded(text)
+    masked = _both_ways(revealed, strict) if overridden else _mask_plain(revealed, strict)
+    if masked != revealed:
+        return masked
+    return INVISIBLE.sub("", text)
+
+
+def safe_label(value: Any) -> str:
+    """A category label for a chart or a table row, with any contact in it masked.
+
+    Plot functions pass every label that comes from the data (segment names, touchpoints)
+    through this, so that a chart drawn outside the report runner is safe too.
+
+    >>> safe_label("anna.k@example.com"), safe_label("North"), safe_label(3)
+    ('[e-mail]', 'North', '3')
+    """
+    return mask_contacts(str(value))
+
+
+def mask_identifier(value: Any) -> str:
+    """An id as an error sentence may quote it: its first half kept (at most four
+    characters), the rest as ``*``; contacts are masked whole.
+
+    >>> mask_identifier("C00042"), mask_identifier(17093), mask_identifier("7")
+    ('C00***', '17***', '*')
+    """
+    text = str(value.item() if isinstance(value, np.generic) else value)
+    masked = mask_contacts(text)
+    if masked != text:
+        return masked
+    keep = min(len(text) // 2, 4)
+    return text[:keep] + "*" * min(len(text) - keep, 8)
+
+
+def id_examples(values: Any, limit: int = 5) -> str:
+    """Ids quoted in an error sentence, each through :func:`mask_identifier`.
+
+    The one way library errors show customer ids: a sentence may reach a page or the
+    run's index, so no id is ever quoted whole.
+
+    >>> id_examples(["C00042", "C00043"]), id_examples(range(1, 9), limit=2)
+    ("['C00***', 'C00***']", "['*', '*', ...]")
+    """
+    values = list(values)
+    shown = [mask_identifier(v) for v in values[:limit]]
+    text = repr(shown)
+    return text[:-1] + ", ...]" if len(values) > limit else text
+
+
+_ID_CODE = re.compile(
+    r"[A-Za-z]{1,6}[-_/]?\d{3,}[A-Za-z]?"  # C00001, CUST-1042, INV_000381
+    r"|\d{6,}|0\d{3,}"  # long digit strings, zero-padded numbers
+    r"|(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]{10,}"  # a1b2c3d4e5, UUIDs
+)
+_YYYYMMDD = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+
+
+def identifier_like(values: Any, *, distinct: int | None = None, max_values: int = 50) -> bool:
+    """Whether a column looks like an identifier by its values, whatever its name.
+
+    True when most (80%) of the distinct non-missing values are id-like codes (letters and
+    digits such as ``C00001`` or ``CUST-1042``, long or zero-padded digit strings, long
+    mixed codes such as UUIDs) and the column is of high cardinality: more than
+    ``max_values`` distinct values (``distinct``, when the caller counted them on the whole
+    column), or nearly every value distinct. Whole numbers that are all real ``YYYYMMDD``
+    dates are dates, not ids.
+
+    >>> import pandas as pd
+    >>> identifier_like(pd.Series([f"C{i:05d}" for i in range(1, 61)] * 3))
+    True
+    >>> identifier_like(pd.Series(["North", "South"] * 40)), identifier_like(pd.Series([9.5, 12.0]))
+    (False, False)
+    """
+    series = pd.Series(values).dropna()
+    if series.empty:
+        return False
+    texts = pd.Series(series.map(_id_text).unique())
+    codes = texts.map(lambda t: bool(_ID_CODE.fullmatch(t)))
+    if codes.mean() < 0.8:
+        return False
+    if texts.map(lambda t: bool(_YYYYMMDD.fullmatch(t))).all():
+        return False
+    count = len(texts) if distinct is None else int(distinct)
+    return count > max_values or (count >= 5 and len(texts) >= 0.9 * len(series))
+
+
+def _id_text(value: Any) -> str:
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def hide_identifiers(

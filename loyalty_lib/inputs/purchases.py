@@ -39,6 +39,7 @@ from loyalty_lib._checks import examples, require_columns, to_pandas
 from loyalty_lib.engines import compute_frame, count_true, local_datetimes, reuse
 from loyalty_lib.errors import DataQualityError, ExcludedRowsWarning
 from loyalty_lib.inputs.dates import parse_dates, read_date_column, single_format
+from loyalty_lib.inputs.privacy import id_examples
 
 __all__ = [
     "ExcludedRowsWarning",
@@ -413,7 +414,7 @@ def first_purchase_frame(
                 ].tolist()
                 raise ValueError(
                     f"{b}: {int(varying[b])} customers have more than one value, e.g. "
-                    f"{examples(bad)}; a segment must be constant per customer (use the "
+                    f"{id_examples(bad)}; a segment must be constant per customer (use the "
                     "value at the first purchase, for example)"
                 )
         first = first.drop([f"__n_{b}" for b in p.by])

@@ -241,7 +241,10 @@ def _read_one(
     frame.columns = names
     if nrows is not None:
         frame = frame.head(nrows)
-    return RawTable(frame, {**info, "header_rows": count}, aliases)
+    # a header row naming a column twice (two "Date" columns): the copy is read as "Date (2)"
+    header = [str(c) for c in top.iloc[0].dropna()] if count == 1 and len(top) else []
+    repeated = {n: header.count(n) for n in header if n and header.count(n) > 1}
+    return RawTable(frame, {**info, "header_rows": count, "duplicated": repeated}, aliases)
 
 
 def read_table(

@@ -39,6 +39,7 @@ from loyalty_lib.inputs._column_checks import (
     _empty,
     _missing_columns,
     _numbers,
+    _sum_overflows,
     _today,
 )
 from loyalty_lib.inputs._quality import (
@@ -98,7 +99,8 @@ def validate_sales(
         The report described in the module docstring. Checks: ``empty``,
         ``missing_column``, ``date_unparseable``, ``date_mixed_timezones`` (fatal),
         ``date_missing``, ``date_future`` (excluded), ``customer_missing`` (excluded),
-        ``not_numeric``, ``not_finite`` (fatal), ``value_missing`` (excluded),
+        ``not_numeric``, ``not_finite``, ``too_large`` (at least 1e15), ``sum_overflow``
+        (the total cannot be summed to the cent) (fatal), ``value_missing`` (excluded),
         ``value_negative`` (kept: returns), ``duplicate_rows``.
 
     Examples
@@ -147,6 +149,7 @@ def validate_sales(
     if value:
         amounts = _numbers(report, frame[value], value, role="amount")
         if amounts is not None:
+            _sum_overflows(report, amounts, value)
             missing = amounts.isna()
             report.add(
                 "value_missing",
@@ -240,8 +243,8 @@ def validate_survey(
     -------
     pandas.DataFrame
         The report described in the module docstring. Checks: ``empty``,
-        ``missing_column``, date checks per date column, ``not_numeric``, ``not_finite``
-        (fatal), ``score_missing`` (kept: skipped questions), ``score_out_of_range``,
+        ``missing_column``, date checks per date column, ``not_numeric``, ``not_finite``,
+        ``too_large`` (fatal), ``score_missing`` (kept: skipped questions), ``score_out_of_range``,
         ``score_fractional`` (kept: the NPS functions leave them out and count them),
         ``no_valid_score`` (fatal), ``duplicate_response`` (excluded),
         ``rating_out_of_range`` (kept).

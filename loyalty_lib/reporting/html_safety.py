@@ -12,10 +12,14 @@ scripts and remote resources, as a second line of defence.
 
 .. _nh3: https://nh3.readthedocs.io/
 
-Two more rules keep the page fit for its readers: e-mail addresses and international phone
-numbers in any text output are masked (:func:`loyalty_lib.inputs.privacy.mask_contacts`, a backstop
-behind the notebooks' own masking of comments), and an error that stopped the notebook is
-shown as a plain sentence instead of a Python traceback.
+Two more rules keep the page fit for its readers: e-mail addresses and phone numbers in any
+output are masked (:func:`loyalty_lib.inputs.privacy.mask_contacts`, a backstop behind the
+notebooks' own masking of comments), and an error that stopped the notebook is shown as a plain
+sentence instead of a Python traceback. Masking reads text as the reader will see it: in HTML it
+runs *after* cleaning, on the decoded text of each block (a table cell, a paragraph, a list
+item, inline tags joined), so an entity (``carl&#64;example.com``), a zero-width or bidi
+control, or an empty ``<b></b>`` inside an address cannot hide it; attribute values (titles)
+are masked too. Charts are masked when drawn (:mod:`loyalty_lib.reporting.chart_safety`).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import nh3
 
 from loyalty_lib.inputs.privacy import mask_contacts
 
-__all__ = ["CSP", "clean_html", "error_message", "sanitize_notebook"]
+__all__ = ["CSP", "clean_html", "error_message", "mask_html", "sanitize_notebook"]
 
 # The Content-Security-Policy of every page of a run (the index and each report): no script,
 # no request to anywhere; only inline styles and embedded (data:) images and fonts.
@@ -99,12 +103,68 @@ _DROP_MIMETYPES = (
 
 
 def _relative_links_only(tag: str, attribute: str, value: str) -> str | None:
-    """Drop a scheme-relative link (``//host/...``): it leaves the run like an absolute one."""
+    """Drop a scheme-relative link (``//host/...``): it leaves the run like an absolute one.
+
+    Attribute values a reader can see (a ``title`` tooltip) have their contacts masked.
+    """
     if attribute == "href":
         probe = re.sub(r"[\t\n\r]", "", value).lstrip(_URL_IGNORED).replace("\\", "/")
         if probe.startswith("//"):
             return None
-    return value
+    return mask_contacts(value, strict=True) if attribute == "title" else value
+
+
+# A tag as nh3 serialises it (attribute values quoted; ">" may appear inside the quotes).
+_TAG = re.compile(r"""(<(?:[^>"']|"[^"]*"|'[^']*')*>)""")
+_INLINE = frozenset(
+    {"a", "abbr", "b", "code", "em", "i", "small", "span", "strong", "sub", "sup", "u"}
+)
+
+
+def _tag_name(tag: str) -> str:
+    match = re.match(r"</?\s*([A-Za-z0-9]+)", tag)
+    return match.group(1).lower() if match else ""
+
+
+def mask_html(fragment: str) -> str:
+    """Mask contacts in the text a reader sees in an HTML fragment (cleaned HTML).
+
+    The text of each block (a cell, a paragraph, a heading, a list item: everything between
+    two block tags, inline tags such as ``<b>`` joined) is decoded as the browser shows it
+    (:func:`~loyalty_lib.inputs.privacy.reveal_text`) and masked; a block in which a contact
+    was found is written back as escaped text, without its inline tags. Other blocks are
+    kept byte for byte.
+
+    >>> mask_html("<td>carl&#64;example.com</td><td>North</td>")
+    '<td>[e-mail]</td><td>North</td>'
+    >>> mask_html("<p>mail <b>bob</b><i></i>@example.com, or call 020 7946 0001</p>")
+    '<p>mail [e-mail], or call [phone]</p>'
+    """
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        texts = [t for t in run if not t.startswith("<")]
+        shown = _html.unescape("".join(texts))
+        masked = mask_contacts(shown, strict=True)
+        if masked == shown or not texts:
+            out.extend(run)
+        else:
+            out.append(_html.escape(masked, quote=False))
+        run.clear()
+
+    for token in _TAG.split(fragment):
+        if not token:
+            continue
+        if token.startswith("<") and _tag_name(token) not in _INLINE:
+            flush()
+            out.append(token)
+        else:
+            run.append(token)
+    flush()
+    return "".join(out)
 
 
 def clean_html(fragment: str) -> str:
@@ -114,6 +174,7 @@ def clean_html(fragment: str) -> str:
     removed with their content; any other tag outside the allowlist is removed and its text
     kept, and so are attributes outside the allowlist. Links keep only relative targets
     (``other_report.html``, ``#anchor``); comments are removed and no ``rel`` is added.
+    Contacts in the text that remains are masked (:func:`mask_html`).
 
     >>> clean_html('<table class="dataframe"><tr><td onclick="x()">1</td></tr></table>')
     '<table class="dataframe"><tbody><tr><td>1</td></tr></tbody></table>'
@@ -124,7 +185,7 @@ def clean_html(fragment: str) -> str:
     >>> clean_html('<a href="other.html#top">next</a> <a href="javascript:x()">js</a>')
     '<a href="other.html#top">next</a> <a>js</a>'
     """
-    return nh3.clean(
+    cleaned = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
@@ -134,6 +195,7 @@ def clean_html(fragment: str) -> str:
         strip_comments=True,
         link_rel=None,
     )
+    return mask_html(cleaned)
 
 
 def _markdown_to_safe_html(text: str) -> str:
@@ -180,13 +242,14 @@ def _mask(value):
 def sanitize_notebook(nb) -> None:
     """Sanitize every code-cell output of a notebook node in place (a copy the caller owns).
 
-    - ``text/html`` outputs: :func:`clean_html`.
+    - ``text/html`` outputs: :func:`clean_html` (which masks contacts in the decoded text).
     - ``text/markdown`` outputs: rendered with raw HTML escaped, then cleaned, and stored as
       ``text/html``.
     - JavaScript, SVG and widget outputs: dropped (reports use PNG figures).
     - Output on stderr (warnings): dropped; analysts see it in the executed notebook.
     - Errors: the traceback is replaced by :func:`error_message` in a short note.
-    - E-mail addresses and international phone numbers in text are masked.
+    - E-mail addresses and phone numbers in plain text and streams are masked, after
+      entities are decoded and invisible controls removed.
     """
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -202,10 +265,8 @@ def sanitize_notebook(nb) -> None:
                 output["text"] = _mask(output.get("text", ""))
             data = output.get("data")
             if data is not None:
-                for mime in ("text/plain", "text/markdown", "text/html"):
-                    if mime in data:
-                        data[mime] = _mask(data[mime])
-            if data is not None:
+                if "text/plain" in data:
+                    data["text/plain"] = _mask(data["text/plain"])
                 for mime in _DROP_MIMETYPES:
                     data.pop(mime, None)
                 if "text/markdown" in data:

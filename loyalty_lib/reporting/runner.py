@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from loyalty_lib.errors import ReportRunError
+from loyalty_lib.reporting.chart_safety import KERNEL_SETUP_CODE
 from loyalty_lib.reporting.config import (
     ReportConfigError,
     ReportSpec,
@@ -574,12 +575,13 @@ def _run_one(
 
 
 def _quiet_kernel(kernel: str) -> list[str]:
-    """``--IPKernelApp.log_level=ERROR`` for an IPython kernel, else nothing.
+    """Kernel options for an IPython kernel (else nothing): quiet log, chart masking.
 
     ipykernel logs "Kernel is running over TCP without encryption" on every start (the
     kernel listens on localhost only); the option keeps that line out of the console.
     Warnings raised by the notebook's code still reach the notebook (they are outputs,
-    not kernel log lines).
+    not kernel log lines). ``exec_lines`` runs :data:`KERNEL_SETUP_CODE` at kernel start,
+    so contacts in chart labels are masked in every report, whatever its notebook does.
     """
     try:
         from jupyter_client.kernelspec import KernelSpecManager
@@ -587,7 +589,11 @@ def _quiet_kernel(kernel: str) -> list[str]:
         argv = KernelSpecManager().get_kernel_spec(kernel).argv
     except Exception:  # unknown kernel: papermill reports it as the report's failure
         return []
-    return ["--IPKernelApp.log_level=ERROR"] if any("ipykernel" in a for a in argv) else []
+    if not any("ipykernel" in a for a in argv):
+        return []
+    # every chart text is masked when drawn (chart_safety.py), before the first cell runs
+    setup = "; ".join(KERNEL_SETUP_CODE.strip().splitlines())
+    return ["--IPKernelApp.log_level=ERROR", f"--IPKernelApp.exec_lines={setup}"]
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib.i18n import current
+from loyalty_lib.inputs.privacy import safe_label
 
 __all__ = [
     "plot_curves_by_segment",
@@ -343,7 +344,7 @@ def plot_curves_by_segment(
             part[values] * 100,
             marker="o",
             markersize=3,
-            label=f"{name} (n={tr.number(base)})",
+            label=f"{safe_label(name)} (n={tr.number(base)})",
         )
         ax.fill_between(
             part["period"],
@@ -357,9 +358,11 @@ def plot_curves_by_segment(
     ax.set_ylabel(_label(values))
     ax.set_ylim(bottom=0)
     ax.set_title(
-        tr.gettext("Average retention curve by {segment} (bands: 95%\u00a0intervals)").format(
-            segment=segment
+        safe_label(
+            tr.gettext("Average retention curve by {segment} (bands: 95%\u00a0intervals)").format(
+                segment=segment
+            )
         )
     )
-    ax.legend(frameon=False, title=segment)
+    ax.legend(frameon=False, title=safe_label(segment))
     return ax

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from loyalty_lib.inputs.privacy import safe_label
+
 __all__ = [
     "plot_nps_drivers",
     "plot_nps_segments",
@@ -28,7 +30,7 @@ def _need(result: pd.DataFrame, columns: Sequence[str], what: str) -> None:
 
 
 def _label(value: object) -> str:
-    return "(missing)" if pd.isna(value) else str(value)
+    return "(missing)" if pd.isna(value) else safe_label(value)
 
 
 def plot_score_distribution(dist: pd.DataFrame, *, ax=None, title: str | None = None):
@@ -149,7 +151,7 @@ def plot_nps_segments(result: pd.DataFrame, segment: str, *, ax=None, title: str
         ncols=4,
         frameon=False,
     )
-    ax.set_title(title or f"NPS by {segment}", pad=28)
+    ax.set_title(safe_label(title or f"NPS by {segment}"), pad=28)
     return ax
 
 
@@ -291,9 +293,9 @@ def plot_nps_drivers(
             linewidth=0.5,
         )
     labels = [
-        f"{d}\n(r = {r:.2f}, n={n:,}{', low base' if low else ''})"
+        f"{_label(d)}\n(r = {r:.2f}, n={n:,}{', low base' if low else ''})"
         if pd.notna(r)
-        else f"{d}\n(n={n:,}, too few to rate)"
+        else f"{_label(d)}\n(n={n:,}, too few to rate)"
         for d, r, n, low in zip(
             drivers["driver"], drivers["r_pb"], drivers["n"], drivers["small_base"], strict=True
         )

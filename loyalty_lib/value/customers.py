@@ -27,6 +27,7 @@ import pandas as pd
 
 from loyalty_lib._checks import as_list, examples, require_columns, to_pandas
 from loyalty_lib.engines import compute_frame, count_true, local_datetimes
+from loyalty_lib.inputs.privacy import id_examples
 
 __all__ = ["customer_value"]
 
@@ -94,25 +95,25 @@ def _validate(
     if counts["value"]:
         raise ValueError(
             f"{value}: {counts['value']} missing values (customers "
-            f"{examples(rows(nw.col(value).is_null(), customer))}). Drop them or fill them "
+            f"{id_examples(rows(nw.col(value).is_null(), customer))}). Drop them or fill them "
             "(e.g. with 0) explicitly before computing customer value."
         )
     if counts["infinite"]:
         mask = ~nw.col(value).is_finite() & ~nw.col(value).is_null()
         raise ValueError(
             f"{value}: {counts['infinite']} infinite values: {examples(rows(mask, value))} "
-            f"(customers {examples(rows(mask, customer))})."
+            f"(customers {id_examples(rows(mask, customer))})."
         )
     if date is not None and counts["date"]:
         raise ValueError(
             f"{date}: {counts['date']} missing dates (customers "
-            f"{examples(rows(nw.col(date).is_null(), customer))})."
+            f"{id_examples(rows(nw.col(date).is_null(), customer))})."
         )
     for i, b in enumerate(by):
         if counts[f"by_{i}"]:
             raise ValueError(
                 f"{b}: {counts[f'by_{i}']} missing values in a grouping column (customers "
-                f"{examples(rows(nw.col(b).is_null(), customer))}). Fill them, e.g. with "
+                f"{id_examples(rows(nw.col(b).is_null(), customer))}). Fill them, e.g. with "
                 "'unknown', or filter them out first."
             )
 

@@ -26,6 +26,7 @@ import pandas as pd
 from loyalty_lib._checks import examples, require_columns, to_pandas
 from loyalty_lib.engines import compute_frame, count_true, local_datetimes
 from loyalty_lib.errors import DataQualityError
+from loyalty_lib.inputs.privacy import id_examples
 
 __all__ = ["UNIT_DAYS", "customer_summary"]
 
@@ -67,7 +68,8 @@ def _check_log(frame: Any, customer: str, date: str, value: str | None) -> None:
             shown = date if key == "customer" else customer
             sample = to_pandas(frame.filter(mask).select(nw.col(shown)).head(5))[shown].tolist()
             raise DataQualityError(
-                f"{column}: {n} rows with {what} ({shown} on those rows: {examples(sample)}). "
+                f"{column}: {n} rows with {what} ({shown} on those rows: "
+                f"{id_examples(sample) if shown == customer else examples(sample)}). "
                 "The purchase models count purchases only: drop or net these rows first."
             )
 

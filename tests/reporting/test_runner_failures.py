@@ -475,3 +475,22 @@ def test_cell_timeout_in_seconds_is_rounded_up_to_a_whole_second(workspace, tmp_
         "cell_timeout: 1.5\nreports: [{name: a, notebook: t.ipynb}]"
     )
     assert load_config(tmp_path / "reports.yaml").cell_timeout == 2
+
+
+def test_every_report_kernel_masks_chart_texts(tmp_path):
+    """A notebook that draws a label with a contact and never calls install_chart_masking
+    itself: the runner's kernel option (exec_lines = KERNEL_SETUP_CODE) has wrapped
+    Text.draw before the first cell, so the SVG it renders holds no contact."""
+    body = (
+        "import matplotlib\nmatplotlib.use('Agg')\nimport io\nimport matplotlib.pyplot as plt\n"
+        "plt.rcParams['svg.fonttype'] = 'none'\n"
+        "fig, ax = plt.subplots()\nax.bar(['anna.k@example.com', '+44 20 7946 0958'], [1, 2])\n"
+        "buf = io.StringIO()\nfig.savefig(buf, format='svg')\nsvg = buf.getvalue()\n"
+        "assert 'anna.k@example.com' not in svg and '7946 0958' not in svg, 'unmasked'\n"
+        "assert '[e-mail]' in svg\n"
+    )
+    _notebook(tmp_path / "chart.ipynb", body)
+    (tmp_path / "reports.yaml").write_text(
+        "reports:\n  - {name: chart, notebook: chart.ipynb}\n", encoding="utf-8"
+    )
+    assert _main(tmp_path / "reports.yaml", tmp_path / "out", "--run-id", "r") == 0

@@ -122,7 +122,7 @@ def test_missing_ids_are_counted_with_examples():
 
 def test_missing_values_are_an_error_not_a_silent_zero():
     data = pd.DataFrame({"id": ["a", "b", "c"], "v": [1.0, np.nan, np.nan]})
-    with pytest.raises(ValueError, match=r"v: 2 missing values \(customers \['b', 'c'\]\)"):
+    with pytest.raises(ValueError, match=r"v: 2 missing values \(customers \['\*', '\*'\]\)"):
         customer_value(data, customer="id", value="v")
 
 
@@ -137,7 +137,7 @@ def test_dates_must_be_dates_and_present():
     with pytest.raises(ValueError, match=r"d: expected dates"):
         customer_value(data, customer="id", value="v", date="d")
     data["d"] = pd.to_datetime(["2024-01-01", None])
-    with pytest.raises(ValueError, match=r"d: 1 missing dates \(customers \['b'\]\)"):
+    with pytest.raises(ValueError, match=r"d: 1 missing dates \(customers \['\*'\]\)"):
         customer_value(data, customer="id", value="v", date="d")
 
 
