@@ -173,7 +173,7 @@ def test_responses_checked(tmp_path):
     with pytest.raises(
         DataQualityError,
         match=r"response: 1 rows have an unknown or empty response: row 2 'sorry' "
-        r"\(customers \['C\*\*\*'\]\)",
+        r"\(customers \['C0\*\*'\]\)",
     ):
         read_responses(log)
 
