@@ -30,7 +30,10 @@ test: install browser java
 	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax
 
 ## Benchmarks against the peers (pandas recipes, DuckDB SQL, polars, lifetimes); writes
-## benchmarks/results.md. Never part of `make test`. BENCH_ARGS="--sizes 1000000" for a quick run.
+## benchmarks/results.md. Never part of `make test`. BENCH_ARGS="--sizes 1000000" for a quick run;
+## BENCH_ARGS="--only clv --merge" reruns one workload (here summary + BG/NBD + Gamma-Gamma against
+## lifetimes) and keeps the other sections of results.md. lifetimes 0.11.3 runs in this venv
+## (pandas 3, numpy 2); its fitters need autograd and dill, pinned in constraints.txt.
 BENCH_STAMP := $(VENV)/.installed-bench
 $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[report,lab,dev,bench]"

@@ -10,12 +10,18 @@ Every function takes the workload's input and returns a small *canonical* pandas
 - pareto: one row: ``customers``, ``top_customers``, ``top_value_share``,
   ``target_customers``, ``customer_share_for_target`` (top 20 %, target 80 %);
 - nps: ``segment``, ``month``, ``n``, ``nps``, ``nps_ci_lower``, ``nps_ci_upper``
-  (adjusted Wald, 95 %).
+  (adjusted Wald, 95 %);
+- clv: ``kind``, ``quantity``, ``value``: the per-customer summary in totals (kind
+  "summary": customers, sums of frequency, recency, T and monetary value, compared to
+  1e-9), the BG/NBD and Gamma-Gamma estimates (kind "parameter", compared to 1e-3 by
+  :func:`benchmarks.run.check_clv`) and the seconds of each stage (kind "seconds", not
+  compared).
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pandas as pd
@@ -286,6 +292,74 @@ def _canon_nps(frame: pd.DataFrame) -> pd.DataFrame:
     return _canon(out, ["segment", "month"])
 
 
+# ----------------------------------------------------------------------------- CLV models
+
+CLV_PARAMS = ("r", "alpha", "a", "b", "p", "q", "gamma")
+
+
+def _clv_frame(summary: pd.DataFrame, params: dict, seconds: dict) -> pd.DataFrame:
+    rows = [("summary", "customers", float(len(summary)))]
+    rows += [
+        ("summary", f"sum_{c}", float(summary[c].sum()))
+        for c in ("frequency", "recency", "T", "monetary_value")
+    ]
+    rows += [("parameter", k, float(params[k])) for k in CLV_PARAMS]
+    rows += [("seconds", k, float(v)) for k, v in seconds.items()]
+    return pd.DataFrame(rows, columns=["kind", "quantity", "value"])
+
+
+def clv_ours(df: pd.DataFrame) -> pd.DataFrame:
+    """customer_summary (weeks, up to the log's last day), fit_bgnbd, fit_gamma_gamma."""
+    from benchmarks.synth import BGNBD_END
+    from loyalty_lib import customer_summary, fit_bgnbd, fit_gamma_gamma
+
+    t0 = time.perf_counter()
+    summary = customer_summary(
+        df, customer="customer_id", date="order_date", value="amount", end=BGNBD_END
+    )
+    t1 = time.perf_counter()
+    bg = fit_bgnbd(summary)
+    t2 = time.perf_counter()
+    gg = fit_gamma_gamma(summary)
+    t3 = time.perf_counter()
+    return _clv_frame(
+        summary,
+        {**bg.params, **gg.params},
+        {"summary": t1 - t0, "bgnbd": t2 - t1, "gamma_gamma": t3 - t2},
+    )
+
+
+def clv_lifetimes(df: pd.DataFrame) -> pd.DataFrame:
+    """lifetimes 0.11.3 as its documentation uses it: the summary in weeks (daily periods,
+    ``freq_multiplier=7``), BetaGeoFitter on every customer's row, GammaGammaFitter on the
+    repeat customers; default penalizer (0) and tolerances."""
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    from benchmarks.synth import BGNBD_END
+
+    t0 = time.perf_counter()
+    summary = summary_data_from_transaction_data(
+        df,
+        "customer_id",
+        "order_date",
+        monetary_value_col="amount",
+        observation_period_end=BGNBD_END,
+        freq="D",
+        freq_multiplier=7,
+    )
+    t1 = time.perf_counter()
+    bg = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    t2 = time.perf_counter()
+    repeat = summary[summary["frequency"] > 0]
+    gg = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
+    t3 = time.perf_counter()
+    params = {**bg.params_.to_dict(), **gg.params_.rename({"v": "gamma"}).to_dict()}
+    return _clv_frame(
+        summary, params, {"summary": t1 - t0, "bgnbd": t2 - t1, "gamma_gamma": t3 - t2}
+    )
+
+
 #: workload -> implementation name -> (function, input kind: "pandas" or "polars")
 IMPLS = {
     "cohort": {
@@ -309,5 +383,9 @@ IMPLS = {
         "loyalty_lib": (nps_ours, "pandas"),
         "pandas": (nps_pandas, "pandas"),
         "DuckDB SQL": (nps_duckdb, "pandas"),
+    },
+    "clv": {
+        "loyalty_lib": (clv_ours, "pandas"),
+        "lifetimes": (clv_lifetimes, "pandas"),
     },
 }

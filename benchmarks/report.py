@@ -12,7 +12,10 @@ TITLES = {
     "(daily) vs our whole cohort_retention; compared on cohort sizes",
     "pareto": "The 80/20 split (top 20 % share, customers for 80 % of revenue)",
     "nps": "NPS by segment × month with 95 % adjusted-Wald intervals",
+    "clv": "Customer-base models: per-customer summary + BG/NBD fit + Gamma-Gamma fit "
+    "(against lifetimes 0.11.3)",
 }
+CLV_PARAMS = ("r", "alpha", "a", "b", "p", "q", "gamma")
 #: (workload, peer, limit on ours/peer time, wording) checked at the largest size
 TARGETS = [
     ("cohort", "DuckDB SQL", 1.0, "cohort retention at most 1.0× hand-written DuckDB SQL"),
@@ -24,6 +27,12 @@ TARGETS = [
     ),
     ("pareto", "DuckDB SQL", 1.0, "80/20 split at most 1.0× DuckDB SQL"),
     ("nps", "DuckDB SQL", 1.0, "NPS by segment × month at most 1.0× DuckDB group-by"),
+    (
+        "clv",
+        "lifetimes",
+        0.1,
+        "summary + BG/NBD + Gamma-Gamma at least 10× faster than lifetimes (ratio ≤ 0.10)",
+    ),
 ]
 
 
@@ -31,8 +40,88 @@ def _mb(n: float) -> str:
     return f"{n / 2**20:,.0f} MB"
 
 
+def _clv_section(rows: list[dict], sizes: list[int]) -> list[str]:
+    """The customer-base models: times by stage, peak memory, and how far lifetimes'
+    estimates are from ours, per parameter."""
+    lines = [
+        "Input: a log drawn from a BG/NBD population (`benchmarks/synth.py` "
+        "`bgnbd_transactions`: r = 1, α = 5 weeks, a = 0.5, b = 5; spend Gamma-Gamma "
+        "p = 6, q = 4, γ = 15; 5 % of purchase days in two rows), `rows // 10` customers, "
+        "summarised in weeks up to the log's last day. Ours: `customer_summary` + "
+        "`fit_bgnbd` + `fit_gamma_gamma`; lifetimes: `summary_data_from_transaction_data` "
+        "(`freq='D', freq_multiplier=7`) + `BetaGeoFitter().fit` on every customer's row + "
+        "`GammaGammaFitter().fit` on the repeat customers, default settings. The stage "
+        "seconds are those of the first (warm-up) run; a case whose first run took over "
+        "60 s is not repeated (runs = 1). **check**: the two summaries' totals (customers, "
+        "sums of frequency, recency, T, monetary value) to 1e-9 relative and every "
+        "estimate to 1e-3 relative.",
+        "",
+    ]
+    for size in sizes:
+        group = [r for r in rows if r["workload"] == "clv" and r["rows"] == size]
+        if not group:
+            continue
+        ours = next((r for r in group if r["impl"] == "loyalty_lib"), None)
+        actual = next((r for r in group if "input_rows" in r), None)
+        label = f"{size:,} rows" + (
+            f" ({actual['input_rows']:,} drawn, {actual.get('customers', 0):,} customers)"
+            if actual
+            else ""
+        )
+        lines += [
+            f"### {label}",
+            "",
+            "| implementation | median s | runs | ratio ours/peer | summary s | BG/NBD s "
+            "| Gamma-Gamma s | peak memory | × input | check |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for r in group:
+            if "error" in r:
+                lines.append(f"| {r['impl']} | failed | | | | | | | | {r['error'][-120:]!r} |")
+                continue
+            no_ratio = r["impl"] == "loyalty_lib" or ours is None or "median" not in ours
+            ratio = "" if no_ratio else f"{ours['median'] / r['median']:.3f}"
+            st = r.get("stages", {})
+            lines.append(
+                f"| {r['impl']} | {r['median']:.2f} | {r['runs']} | {ratio} | "
+                f"{st.get('summary', float('nan')):.2f} | {st.get('bgnbd', float('nan')):.2f} | "
+                f"{st.get('gamma_gamma', float('nan')):.2f} | {_mb(r['peak_bytes'])} | "
+                f"{r['peak_bytes'] / r['input_bytes']:.2f} | {r['check']} |"
+            )
+        lines.append("")
+    compared = [r for r in rows if r["workload"] == "clv" and "rel_diff" in r]
+    if compared:
+        lines += [
+            "Relative difference |lifetimes / ours − 1| of each estimate (limit 1e-3):",
+            "",
+            "| rows | " + " | ".join(CLV_PARAMS) + " |",
+            "|---:|" + "---:|" * len(CLV_PARAMS),
+        ]
+        for r in compared:
+            lines.append(
+                f"| {r['rows']:,} | "
+                + " | ".join(f"{r['rel_diff'].get(k, float('nan')):.1e}" for k in CLV_PARAMS)
+                + " |"
+            )
+        lines.append(
+            "| **max** | "
+            + " | ".join(
+                f"**{max(r['rel_diff'].get(k, float('nan')) for r in compared):.1e}**"
+                for k in CLV_PARAMS
+            )
+            + " |"
+        )
+        lines.append("")
+    return lines
+
+
 def write_results(
-    path: Path, rows: list[dict], ooc: list[dict], facts: dict, argv: list[str]
+    path: Path,
+    rows: list[dict],
+    ooc: list[dict],
+    facts: dict,
+    argv: list[str],
+    partial: dict | None = None,
 ) -> None:
     lines = [
         "# Benchmarks: loyalty_lib against its peers",
@@ -60,8 +149,23 @@ def write_results(
         "",
     ]
     sizes = sorted({r["rows"] for r in rows})
+    partial = partial or {}
     for workload, title in TITLES.items():
+        if not any(r["workload"] == workload for r in rows):
+            continue
         lines += [f"## {title}", ""]
+        if workload in partial:
+            p = partial[workload]
+            lines += [
+                f"From a separate run of this workload only (`python -m benchmarks.run "
+                f"{p['argv']}`), {p['date']}, load (1/5/15 min) {p['load_before']} before, "
+                f"{p['load_after']} after; the other sections are from the full run "
+                "described under Machine.",
+                "",
+            ]
+        if workload == "clv":
+            lines += _clv_section(rows, sizes)
+            continue
         for size in sizes:
             for ids in sorted({r["ids"] for r in rows if r["workload"] == workload}):
                 group = [

@@ -9,7 +9,16 @@ loaded input (``VmHWM`` − RSS before the first run) as a multiple of the input
 
 Usage: ``python -m benchmarks.run [--sizes 1000000 10000000] [--ooc-rows 100000000]``.
 ``--only nps`` (any workload names) times just those workloads and prints the figures
-without touching results.md / results.json (for notes.md between full runs).
+without touching results.md / results.json (for notes.md between full runs); with
+``--merge`` as well, their rows replace that workload's rows in results.json and
+results.md is rewritten, keeping every other section of the last full run (each
+section says which run it comes from).
+
+The ``clv`` workload (customer_summary + fit_bgnbd + fit_gamma_gamma against lifetimes'
+summary_data_from_transaction_data + BetaGeoFitter + GammaGammaFitter) runs on a log drawn
+from a BG/NBD population (:func:`benchmarks.synth.bgnbd_transactions`, ``rows // 10``
+customers); its check compares the summaries' totals to 1e-9 and each estimate to 1e-3
+relative (:func:`check_clv`).
 """
 
 from __future__ import annotations
@@ -72,6 +81,7 @@ def worker(spec: dict) -> dict:
     import loyalty_lib.engines  # noqa: F401
 
     if spec["impl"] == "lifetimes":
+        import lifetimes  # noqa: F401  (its fitters import autograd, scipy.optimize, dill)
         import lifetimes.utils  # noqa: F401
     gc.collect()
     _reset_peak()
@@ -93,6 +103,7 @@ def worker(spec: dict) -> dict:
         "median": statistics.median(timed),
         "runs": len(timed),
         "input_bytes": input_bytes,
+        "input_rows": len(frame),
         "peak_bytes": max(peak, 0),
     }
 
@@ -124,6 +135,32 @@ def check_equal(reference: pd.DataFrame, other: pd.DataFrame) -> str:
     return "equal"
 
 
+#: relative tolerance of the model estimates (issue 13: "same estimates to 1e-3 relative")
+CLV_RTOL = 1e-3
+
+
+def check_clv(reference: pd.DataFrame, other: pd.DataFrame) -> tuple[str, dict]:
+    """Compare two ``clv`` results: the summary totals to 1e-9 relative, every estimate to
+    :data:`CLV_RTOL`; returns the verdict and the relative difference of each quantity."""
+    ref = reference[reference["kind"] != "seconds"].set_index("quantity")
+    oth = other[other["kind"] != "seconds"].set_index("quantity")
+    diffs = {}
+    problems = []
+    for name, row in ref.iterrows():
+        if name not in oth.index:
+            problems.append(f"{name} missing")
+            continue
+        diff = abs(oth.at[name, "value"] / row["value"] - 1) if row["value"] else 0.0
+        diffs[name] = float(diff)
+        limit = CLV_RTOL if row["kind"] == "parameter" else 1e-9
+        if not diff <= limit:
+            problems.append(f"{name} {oth.at[name, 'value']:.6g} vs {row['value']:.6g}")
+    if problems:
+        return "DIFFERENT: " + "; ".join(problems), diffs
+    worst = max(v for k, v in diffs.items() if ref.at[k, "kind"] == "parameter")
+    return f"equal (estimates within {worst:.1e} relative)", diffs
+
+
 def machine_facts() -> dict:
     import duckdb
     import narwhals
@@ -147,7 +184,7 @@ def machine_facts() -> dict:
         "narwhals": narwhals.__version__,
         "duckdb": duckdb.__version__,
     }
-    for name in ("polars", "lifetimes", "pyarrow"):
+    for name in ("polars", "lifetimes", "autograd", "scipy", "pyarrow"):
         try:
             facts[name] = __import__(name).__version__
         except Exception:  # noqa: BLE001 - a missing peer is reported, not fatal
@@ -196,6 +233,14 @@ def _print_only(rows: list[dict], facts: dict) -> None:
             f"| {r['workload']} | {r['rows']:,} | {r['ids']} | {r['impl']} | "
             f"{r['median']:.3f} | {runs} | {ratio} | {r['check']} |"
         )
+    for r in rows:
+        if r["workload"] == "clv" and "median" in r:
+            stages = ", ".join(f"{k} {v:.2f} s" for k, v in r.get("stages", {}).items())
+            diffs = ", ".join(f"{k} {v:.1e}" for k, v in r.get("rel_diff", {}).items())
+            print(
+                f"clv {r['rows']:,} {r['impl']}: peak {r['peak_bytes'] / 2**20:,.0f} MB; "
+                f"{stages}" + (f"; relative differences: {diffs}" if diffs else "")
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,9 +270,15 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="+",
         default=None,
-        choices=["cohort", "cohort_sizes", "pareto", "nps"],
+        choices=["cohort", "cohort_sizes", "pareto", "nps", "clv"],
         help="time only these workloads (no out-of-core run) and print the "
-        "figures; results.md and results.json are left unchanged",
+        "figures; results.md and results.json are left unchanged (unless --merge)",
+    )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="with --only: replace those workloads' rows in results.json, rewrite "
+        "results.md and keep the other sections of the last run",
     )
     parser.add_argument(
         "--render-only",
@@ -246,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             saved["ooc"],
             saved["facts"],
             argv=saved.get("argv", []),
+            partial=saved.get("partial", {}),
         )
         return 0
     if args.worker:
@@ -280,18 +332,21 @@ def main(argv: list[str] | None = None) -> int:
                         ]
             if args.only is None or "nps" in args.only:
                 plan += [("nps", size, "-", impl, repeats) for impl in impls.IMPLS["nps"]]
+            if args.only is None or "clv" in args.only:
+                plan += [("clv", size, "-", impl, repeats) for impl in impls.IMPLS["clv"]]
         inputs: dict[tuple, Path] = {}
         progress = tqdm(plan, desc="benchmarks", unit="case", file=sys.stderr, mininterval=5)
         for workload, size, ids, impl, repeats in progress:
             progress.set_postfix_str(f"{workload} {size:,} {ids} {impl}")
-            key = ("survey", size) if workload == "nps" else ("tx", size, ids)
+            key = {"nps": ("survey", size), "clv": ("bgnbd", size)}.get(workload, ("tx", size, ids))
             if key not in inputs:
                 path = data_dir / ("_".join(map(str, key)) + ".parquet")
-                frame = (
-                    synth.survey(size)
-                    if workload == "nps"
-                    else synth.transactions(size, id_kind=ids)
-                )
+                if workload == "nps":
+                    frame = synth.survey(size)
+                elif workload == "clv":
+                    frame = synth.bgnbd_transactions(size)
+                else:
+                    frame = synth.transactions(size, id_kind=ids)
                 frame.to_parquet(path)
                 del frame
                 inputs[key] = path
@@ -307,11 +362,22 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 measured = run_case(spec, timeout=3600)
                 ours = data_dir / f"result_{workload}_{size}_{ids}_loyalty_lib.pkl"
-                measured["check"] = (
-                    "reference"
-                    if impl == "loyalty_lib"
-                    else check_equal(pd.read_pickle(ours), pd.read_pickle(result_path))
-                )
+                if workload == "clv":
+                    mine = pd.read_pickle(result_path)
+                    measured["stages"] = dict(
+                        mine.loc[mine["kind"] == "seconds", ["quantity", "value"]].to_numpy()
+                    )
+                    measured["customers"] = int(mine.set_index("quantity").at["customers", "value"])
+                if impl == "loyalty_lib":
+                    measured["check"] = "reference"
+                elif workload == "clv":
+                    measured["check"], measured["rel_diff"] = check_clv(
+                        pd.read_pickle(ours), pd.read_pickle(result_path)
+                    )
+                else:
+                    measured["check"] = check_equal(
+                        pd.read_pickle(ours), pd.read_pickle(result_path)
+                    )
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
                 measured = {"error": str(exc)[-500:]}
             rows.append({"workload": workload, "rows": size, "ids": ids, "impl": impl, **measured})
@@ -324,8 +390,27 @@ def main(argv: list[str] | None = None) -> int:
         if args.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
     facts["load_after"] = _load()
+    if args.only is not None and not args.merge:
+        _print_only(rows, facts)
+        return 0
     if args.only is not None:
         _print_only(rows, facts)
+        saved = json.loads((HERE / "results.json").read_text())
+        kept = [r for r in saved["rows"] if r["workload"] not in args.only]
+        partial = saved.get("partial", {})
+        for workload in args.only:
+            partial[workload] = {**facts, "argv": " ".join(sys.argv[1:])}
+        saved.update(rows=kept + rows, partial=partial)
+        write_results(
+            Path(args.output),
+            saved["rows"],
+            saved["ooc"],
+            saved["facts"],
+            argv=saved.get("argv", []),
+            partial=partial,
+        )
+        (HERE / "results.json").write_text(json.dumps(saved, indent=1, default=str))
+        print(f"merged {', '.join(args.only)} into {args.output}")
         return 0
     write_results(Path(args.output), rows, ooc, facts, argv=sys.argv[1:])
     (HERE / "results.json").write_text(

@@ -126,3 +126,61 @@ def survey(rows: int, *, seed: int = 7) -> pd.DataFrame:
             "score": score.astype("int64"),
         }
     )
+
+
+#: The population of :func:`bgnbd_transactions`: BG/NBD (r, alpha in weeks, a, b) and
+#: Gamma-Gamma (p, q, gamma) parameters, chosen for about 10 rows per customer.
+BGNBD_TRUTH = {"r": 1.0, "alpha": 5.0, "a": 0.5, "b": 5.0, "p": 6.0, "q": 4.0, "gamma": 15.0}
+BGNBD_END = "2024-12-30"  # the last day of the log (day 729 after 2023-01-01)
+
+
+def bgnbd_transactions(rows: int, *, seed: int = 13) -> pd.DataFrame:
+    """About ``rows`` purchase rows by ``rows // 10`` customers drawn from a BG/NBD population.
+
+    The customer-base models' own story (Fader, Hardie & Lee 2005), with
+    :data:`BGNBD_TRUTH`: each customer's first purchase is on a uniformly drawn day of 2023;
+    while alive they buy at a Poisson rate λ ~ gamma(r, α) per week and drop out after each
+    repeat purchase with probability p ~ beta(a, b); the log ends on :data:`BGNBD_END`.
+    A purchase day is worth z ~ gamma(p, ν), ν ~ gamma(q, γ) per customer (Gamma-Gamma);
+    5 % of purchase days are split into two rows (same day, the amount shared), so the
+    day-level aggregation of both summaries is exercised. Times are drawn continuously
+    and floored to days, so two purchases may fall on one day (then they count once).
+
+    Vectorised: a customer's repeat purchases are the first x = min(J, N) of N ~
+    Poisson(λ · span) uniform times on the span, J ~ geometric(p) purchases before dropout,
+    drawn as exponential spacings (order statistics of uniforms) without sorting.
+    """
+    t = BGNBD_TRUTH
+    n = max(100, rows // 10)
+    rng = np.random.default_rng([seed, 5])
+    first = rng.integers(0, 365, n)
+    span = 730 - first  # days from the first purchase day to the end, the end included
+    lam = rng.gamma(t["r"], 1 / t["alpha"], n)
+    repeats_before_dropout = rng.geometric(rng.beta(t["a"], t["b"], n))
+    in_span = rng.poisson(lam * span / 7.0)
+    x = np.minimum(repeats_before_dropout, in_span)
+    cust = np.repeat(np.arange(n), x)
+    starts = np.r_[0, np.cumsum(x)[:-1]]
+    cum = np.cumsum(rng.exponential(1.0, int(x.sum())))
+    within = cum - np.repeat(np.r_[0.0, cum][starts], x)
+    last = np.zeros(n)
+    last[x > 0] = within[(starts + x - 1)[x > 0]]
+    total = last + rng.gamma(in_span + 1 - x, 1.0, n)  # S_{N+1}: k-th uniform = S_k / S_{N+1}
+    day = np.r_[first, first[cust] + np.floor(within / np.repeat(total, x) * span[cust])]
+    ids = np.r_[np.arange(n), cust] + 1
+    nu = rng.gamma(t["q"], 1 / t["gamma"], n)
+    amount = rng.gamma(t["p"], 1 / nu[ids - 1])
+    split = rng.random(len(ids)) < 0.05
+    share = rng.uniform(0.2, 0.8, int(split.sum()))
+    kept = amount.copy()
+    kept[split] *= share
+    frame = pd.DataFrame(
+        {
+            "customer_id": np.r_[ids, ids[split]].astype("int64"),
+            "order_date": START + np.r_[day, day[split]].astype("int64").astype("timedelta64[D]"),
+            "amount": np.round(np.r_[kept, amount[split] - kept[split]], 2),
+        }
+    )
+    frame["order_date"] = frame["order_date"].astype("datetime64[us]")
+    # shuffled, as an export would be: neither implementation may rely on the order
+    return frame.sample(frac=1.0, random_state=seed, ignore_index=True)

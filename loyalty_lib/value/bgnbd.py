@@ -24,10 +24,10 @@ import pandas as pd
 from loyalty_lib.errors import DataQualityError, LoyaltyError
 from loyalty_lib.stats.bgnbd_math import (
     bgnbd_conditional_expected,
-    bgnbd_loglik,
+    bgnbd_objective,
     bgnbd_p_alive,
     fit_log_scale,
-    numerical_hessian,
+    hessian_from_gradient,
 )
 
 __all__ = ["MIN_CUSTOMERS", "BGNBDFit", "fit_bgnbd"]
@@ -194,16 +194,18 @@ def fit_bgnbd(summary: pd.DataFrame) -> BGNBDFit:
         )
 
     # Customers with the same history share their likelihood term: fit on the distinct
-    # (x, tx, T) with counts as weights (same likelihood, far fewer evaluations).
-    hist, weight = np.unique(np.column_stack([x, tx, T]), axis=0, return_counts=True)
-    ux, utx, uT = hist.T
+    # (x, tx, T) with counts as weights (same likelihood, fewer evaluations). The key of a
+    # history combines the codes of its three values (a sort of one integer column, not of
+    # rows), and the objective evaluates its special functions per distinct value.
+    key = np.zeros(n, dtype=np.int64)
+    for column in (x, tx, T):
+        values, code = np.unique(column, return_inverse=True)
+        key = key * len(values) + code
+    _, first, weight = np.unique(key, return_index=True, return_counts=True)
+    objective = bgnbd_objective(x[first], tx[first], T[first], weight)
 
-    def neg(theta: np.ndarray) -> float:
-        value = -(weight * bgnbd_loglik(np.exp(theta), ux, utx, uT)).sum()
-        return float(value) if np.isfinite(value) else 1e300
-
-    theta, value, ok, message = fit_log_scale(neg, np.zeros(4))
-    hess = numerical_hessian(neg, theta) if ok else None
+    theta, value, ok, message = fit_log_scale(objective, np.zeros(4), jac=True)
+    hess = hessian_from_gradient(lambda th: objective(th)[1], theta) if ok else None
     if not ok or hess is None or not np.all(np.isfinite(hess)):
         raise LoyaltyError(
             f"BG/NBD fit did not converge on {n} customers ({repeaters} repeaters): "

@@ -27,8 +27,8 @@ from loyalty_lib.inputs.ids import mask_id
 from loyalty_lib.stats.bgnbd_math import (
     fit_log_scale,
     gamma_gamma_expected_spend,
-    gamma_gamma_loglik,
-    numerical_hessian,
+    gamma_gamma_objective,
+    hessian_from_gradient,
 )
 
 __all__ = ["INDEPENDENCE_MAX_R", "GammaGammaFit", "fit_gamma_gamma"]
@@ -180,15 +180,12 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaFit:
             f"{MIN_REPEATERS}."
         )
 
-    def neg(theta: np.ndarray) -> float:
-        value = -gamma_gamma_loglik(np.exp(theta), x, m).sum()
-        return float(value) if np.isfinite(value) else 1e300
-
+    objective = gamma_gamma_objective(x, m)
     start = np.log([1.0, 1.0, max(float(np.mean(m)), 1e-3)])
-    theta, value, ok, message = fit_log_scale(neg, start)
+    theta, value, ok, message = fit_log_scale(objective, start, jac=True)
     if not ok:
         raise LoyaltyError(f"Gamma-Gamma fit did not converge on {len(rep)} customers: {message}")
-    hess = numerical_hessian(neg, theta)
+    hess = hessian_from_gradient(lambda th: objective(th)[1], theta)
     try:
         cov = np.linalg.inv(hess)
     except np.linalg.LinAlgError:

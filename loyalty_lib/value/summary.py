@@ -146,19 +146,30 @@ def customer_summary(
     )
     aggs = [nw.col(value).sum().alias("__value")] if value is not None else [nw.len()]
     days = rows.group_by(customer, day).agg(*aggs)
+    if value is not None:
+        # the first day's value marked by a window over the day rows, so that one
+        # group-by per customer reads them once (a join back to the first day computed
+        # the day rows twice: ~2x slower on DuckDB at 10M rows)
+        first_day = nw.col(day).min().over(customer)
+        days = days.with_columns(
+            nw.when(nw.col(day) == first_day)
+            .then(nw.col("__value"))
+            .otherwise(nw.lit(0.0))
+            .alias("__first_value")
+        )
     per_customer = days.group_by(customer).agg(
         nw.col(day).min().alias("first_purchase"),
         nw.col(day).max().alias("last_purchase"),
         nw.len().alias("__days"),
-        *([nw.col("__value").sum().alias("__total")] if value is not None else []),
+        *(
+            [
+                nw.col("__value").sum().alias("__total"),
+                nw.col("__first_value").sum().alias("__first"),
+            ]
+            if value is not None
+            else []
+        ),
     )
-    if value is not None:
-        first_value = days.join(
-            per_customer.select(customer, nw.col("first_purchase").alias(day)),
-            on=[customer, day],
-            how="inner",
-        ).select(customer, nw.col("__value").alias("__first"))
-        per_customer = per_customer.join(first_value, on=customer, how="left")
     out = to_pandas(per_customer).sort_values(customer, ignore_index=True)
     size = UNIT_DAYS[unit]
     first = pd.to_datetime(out["first_purchase"]).astype("datetime64[ns]")
