@@ -144,6 +144,7 @@ def customer_summary(
     rows = frame.filter(nw.col(date) < nw.lit(end_ts + pd.Timedelta(days=1))).with_columns(
         nw.col(date).dt.truncate("1d").alias(day)
     )
+    rows = local_datetimes(rows, [day])  # Spark's date_trunc returns a zoned timestamp
     aggs = [nw.col(value).sum().alias("__value")] if value is not None else [nw.len()]
     days = rows.group_by(customer, day).agg(*aggs)
     if value is not None:

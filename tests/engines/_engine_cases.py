@@ -14,6 +14,7 @@ import pandas as pd
 
 from loyalty_lib import (
     cohort_retention,
+    customer_summary,
     customer_value,
     lorenz_curve,
     nps,
@@ -64,6 +65,13 @@ CASES: dict[str, tuple[bool, Case]] = {
         False,
         lambda s, v: customer_value(s, **SALES, date="order_date"),
     ),
+    # the BG/NBD / Gamma-Gamma input: day- and customer-level group-bys in the engine
+    "customer_summary": (
+        False,
+        lambda s, v: customer_summary(
+            _purchases_only(s), **DATED, value="amount", end="1997-09-30"
+        ).sort_values("customer_id", ignore_index=True),
+    ),
     "cohort_monthly_on": (False, lambda s, v: cohort_retention(s, **DATED)),
     "cohort_revenue": (False, lambda s, v: cohort_retention(s, **DATED, value="amount")),
     "cohort_on_or_after_quarter": (
@@ -96,6 +104,16 @@ CASES: dict[str, tuple[bool, Case]] = {
     ),
     "survey_responses_by_month": (True, lambda s, v: survey_responses_by_month(v)),
 }
+
+
+def _purchases_only(sales: Any) -> Any:
+    """The purchase rows (amount >= 0) in the sales frame's own engine: the purchase models
+    refuse returns, and the demo has some."""
+    import narwhals.stable.v2 as nw
+
+    from loyalty_lib.engines import as_frame
+
+    return as_frame(sales).filter(nw.col("amount") >= 0).to_native()
 
 
 def run(case: Case, sales: Any, survey: Any) -> tuple[pd.DataFrame, list[str]]:
