@@ -18,7 +18,7 @@ from loyalty_lib.reporting.html import notebook_to_html
 from loyalty_lib.reporting.index import index_html
 
 ROOT = Path(__file__).resolve().parents[2]
-TRANSLATED = ["data_overview", "cohort_retention"]
+TRANSLATED = ["data_overview", "cohort_retention", "pareto_customers"]
 #: Words that stay as they are on a Russian page: units and acronyms.
 ALLOWED = {"NPS", "UTC", "CDNOW", "SHA"}
 
