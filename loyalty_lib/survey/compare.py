@@ -28,6 +28,7 @@ from scipy import optimize, stats
 
 from loyalty_lib._checks import LoyaltyWarning, as_list, to_pandas
 from loyalty_lib.engines import local_datetimes
+from loyalty_lib.i18n import current
 from loyalty_lib.stats.multiple import ADJUSTMENTS, adjust_p_values, check_adjust
 from loyalty_lib.stats.nps_intervals import (
     MIN_BOOT,
@@ -603,17 +604,38 @@ def adjust_trends(*trends: pd.DataFrame, adjust: str = "holm") -> tuple[pd.DataF
     return tuple(out)
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is written."""
+    return message
+
+
+#: the adjustments' names on a page (stats.multiple.ADJUSTMENTS, which stays English)
+_ADJUSTMENT_NAMES = {
+    "holm": N_("Holm's step-down adjustment (family-wise error rate)"),
+    "fdr_bh": N_("Benjamini–Hochberg false discovery rate"),
+}
+
+
 def _procedure(attrs: dict, adjust: str, family: int) -> str:
-    level = f"{float(attrs.get('confidence', 0.95)):.0%}"
+    """The procedure as a sentence in the language of :func:`loyalty_lib.i18n.set_language`."""
+    tr = current()
+    confidence = float(attrs.get("confidence", 0.95))
     baseline = attrs.get("baseline", "previous period")
-    against = "the previous one" if baseline == "previous period" else f"{baseline}"
+    against = tr.gettext("the previous one") if baseline == "previous period" else f"{baseline}"
     persist = int(attrs.get("persist", 2))
-    return (
-        f"Each period is compared with {against}; the {family} p-values are adjusted "
-        f"together ({ADJUSTMENTS[adjust]}) and a change counts as significant when the "
-        f"adjusted p-value is below {1 - float(attrs.get('confidence', 0.95)):.2g}. A change "
-        f"is called lasting only when each of the next {persist} periods still differs from "
-        f"the same baseline in the same direction ({level} level)."
+    name = tr.gettext(_ADJUSTMENT_NAMES[adjust]) if adjust in _ADJUSTMENT_NAMES else adjust
+    return tr.gettext(
+        "Each period is compared with {against}; the {family} p-values are adjusted together "
+        "({adjustment}) and a change counts as significant when the adjusted p-value is below "
+        "{alpha}. A change is called lasting only when each of the next {persist} periods still "
+        "differs from the same baseline in the same direction ({level} level)."
+    ).format(
+        against=against,
+        family=tr.number(family),
+        adjustment=name,
+        alpha=tr.number(round(1 - confidence, 4)),
+        persist=tr.number(persist),
+        level=tr.percent(confidence, 0),
     )
 
 

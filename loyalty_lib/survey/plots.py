@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from loyalty_lib.i18n import current
 from loyalty_lib.inputs.privacy import safe_label
 
 __all__ = [
@@ -21,6 +22,19 @@ __all__ = [
 ]
 
 COLOURS = {"detractor": "#c44e52", "passive": "#b0b0b0", "promoter": "#55a868"}
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is drawn."""
+    return message
+
+
+#: legend names of the three groups (glossary: сторонники, нейтральные, критики)
+_GROUPS = {"detractor": N_("detractors"), "passive": N_("passives"), "promoter": N_("promoters")}
+
+
+def _group(key: str) -> str:
+    return current().gettext(_GROUPS[key])
 
 
 def _need(result: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -47,7 +61,7 @@ def plot_score_distribution(dist: pd.DataFrame, *, ax=None, title: str | None = 
     ax.bar(dist["score"], dist["pct"].fillna(0), color=colours, width=0.8)
     for x, pct, n in zip(dist["score"], dist["pct"].fillna(0), dist["n"], strict=True):
         ax.annotate(
-            f"{n:,}",
+            current().number(n),
             (x, pct),
             ha="center",
             va="bottom",
@@ -56,11 +70,20 @@ def plot_score_distribution(dist: pd.DataFrame, *, ax=None, title: str | None = 
             textcoords="offset points",
         )
     ax.set_xticks(dist["score"])
-    ax.set_xlabel("answer to 'How likely are you to recommend us?' (scale points)")
-    ax.set_ylabel("share of valid answers (%)")
+    tr = current()
+    ax.set_xlabel(tr.gettext("answer to 'How likely are you to recommend us?' (scale points)"))
+    ax.set_ylabel(tr.gettext("share of valid answers (%)"))
     handles = [plt.Rectangle((0, 0), 1, 1, color=COLOURS[k]) for k in COLOURS]
     ax.legend(handles, ["detractors", "passives", "promoters"], frameon=False, loc="upper left")
-    ax.set_title(title or f"How {int(dist['n'].sum()):,} valid answers spread over the scale")
+    total = int(dist["n"].sum())
+    ax.set_title(
+        title
+        or tr.ngettext(
+            "How {n} valid answer spreads over the scale",
+            "How {n} valid answers spread over the scale",
+            total,
+        ).format(n=tr.number(total))
+    )
     ax.margins(y=0.12)
     return ax
 
@@ -102,18 +125,26 @@ def plot_nps_segments(result: pd.DataFrame, segment: str, *, ax=None, title: str
     ):
         width = result[column].fillna(0).to_numpy()
         bars = ax.barh(
-            y, width, left=left, height=0.55, color=COLOURS[key], label=f"{key}s", edgecolor="white"
+            y,
+            width,
+            left=left,
+            height=0.55,
+            color=COLOURS[key],
+            label=_group(key),
+            edgecolor="white",
         )
         for bar, h in zip(bars, hatch, strict=True):
             bar.set_hatch(h)
         left += width
     labels = [
-        f"{_label(s)}\n(n={n:,}{', low base' if low else ''})"
+        f"{_label(s)}\n(n={current().number(n)}"
+        + (", " + current().gettext("low base") if low else "")
+        + ")"
         for s, n, low in zip(result[segment], result["n"], result["small_base"], strict=True)
     ]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("share of answers (%): detractors, passives, promoters")
+    ax.set_xlabel(current().gettext("share of answers (%): detractors, passives, promoters"))
     top = ax.twiny()
     err = np.vstack(
         [result["nps"] - result["nps_ci_lower"], result["nps_ci_upper"] - result["nps"]]
@@ -126,12 +157,12 @@ def plot_nps_segments(result: pd.DataFrame, segment: str, *, ax=None, title: str
         color="black",
         markerfacecolor="white",
         capsize=4,
-        label="NPS with interval",
+        label=current().gettext("NPS with interval"),
     )
     for yy, value in zip(y, result["nps"], strict=True):
         if pd.notna(value):
             top.annotate(
-                f"{value:+.0f}",
+                current().points(value, 0),
                 (value, yy),
                 xytext=(0, 7),
                 textcoords="offset points",
@@ -141,7 +172,7 @@ def plot_nps_segments(result: pd.DataFrame, segment: str, *, ax=None, title: str
             )
     top.set_xlim(-100, 100)
     top.axvline(0, color="black", linewidth=0.6, linestyle=":")
-    top.set_xlabel("NPS (points, −100…100) with confidence interval")
+    top.set_xlabel(current().gettext("NPS (points, −100…100) with confidence interval"))
     handles = ax.get_legend_handles_labels()[0] + top.get_legend_handles_labels()[0]
     ax.legend(
         handles,
@@ -151,7 +182,9 @@ def plot_nps_segments(result: pd.DataFrame, segment: str, *, ax=None, title: str
         ncols=4,
         frameon=False,
     )
-    ax.set_title(safe_label(title or f"NPS by {segment}"), pad=28)
+    ax.set_title(
+        safe_label(title or current().gettext("NPS by {segment}").format(segment=segment)), pad=28
+    )
     return ax
 
 
@@ -227,8 +260,8 @@ def plot_nps_trend(
     low_y = np.nanmin(np.r_[trend["nps_ci_lower"].to_numpy(float), 0.0])
     high_y = np.nanmax(np.r_[trend["nps_ci_upper"].to_numpy(float), 0.0])
     ax.set_ylim(max(-100.0, low_y - 5), min(100.0, high_y + 5))
-    ax.set_xlabel("survey period")
-    ax.set_ylabel("NPS (points, −100…100)")
+    ax.set_xlabel(current().gettext("survey period"))
+    ax.set_ylabel(current().gettext("NPS (points, −100…100)"))
     handles, labels = ax.get_legend_handles_labels()
     handles += [
         plt.Line2D(
@@ -236,7 +269,10 @@ def plot_nps_trend(
         ),
         plt.Line2D([], [], marker="o", linestyle="", color="white", markeredgecolor="grey"),
     ]
-    labels += ["significant change (adjusted p-value)", "low base"]
+    labels += [
+        current().gettext("significant change (adjusted p-value)"),
+        current().gettext("low base"),
+    ]
     ax.legend(
         handles,
         labels,
@@ -246,7 +282,7 @@ def plot_nps_trend(
         bbox_to_anchor=(0.5, -0.16),
         ncols=min(len(labels), 4),
     )
-    ax.set_title(title or "NPS per period with confidence band")
+    ax.set_title(title or current().gettext("NPS per period with confidence band"))
     return ax
 
 
@@ -287,22 +323,29 @@ def plot_nps_drivers(
             y,
             s=60,
             color=COLOURS[key],
-            label=f"{key}s",
+            label=_group(key),
             zorder=2,
             edgecolor="black",
             linewidth=0.5,
         )
     labels = [
-        f"{_label(d)}\n(r = {r:.2f}, n={n:,}{', low base' if low else ''})"
+        f"{_label(d)}\n(r = {current().number(r, 2)}, n={current().number(n)}"
+        + (", " + current().gettext("low base") if low else "")
+        + ")"
         if pd.notna(r)
-        else f"{_label(d)}\n(n={n:,}, too few to rate)"
+        else f"{_label(d)}\n(n={current().number(n)}, " + current().gettext("too few to rate") + ")"
         for d, r, n, low in zip(
             drivers["driver"], drivers["r_pb"], drivers["n"], drivers["small_base"], strict=True
         )
     ]
     ax.set_yticks(y, labels)
-    ax.set_xlabel(f"mean rating of the touchpoint ({rating} points)")
+    ax.set_xlabel(
+        current().gettext("mean rating of the touchpoint ({rating} points)").format(rating=rating)
+    )
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3)
-    ax.set_title(title or "Where promoters and detractors differ: mean rating per touchpoint")
+    ax.set_title(
+        title
+        or current().gettext("Where promoters and detractors differ: mean rating per touchpoint")
+    )
     ax.grid(axis="x", alpha=0.3)
     return ax

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib._checks import as_list, to_pandas
+from loyalty_lib.i18n import current
 from loyalty_lib.stats.nps_intervals import check_method, z_value
 from loyalty_lib.survey.answers import (
     SIGN,
@@ -227,19 +228,25 @@ def nps(
     return out
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue: the bands stay English in the data and are
+    translated where a page shows them (``_(band)``, :func:`nps_band_interval`)."""
+    return message
+
+
 #: The article's bands (seed 002), as it states them: above 50, 10–45, below 10.
 BANDS = (
-    (50.0, "among the favourites"),
-    (10.0, "known, but must become more customer-centred"),
-    (-math.inf, "not valued by its customers"),
+    (50.0, N_("among the favourites")),
+    (10.0, N_("known, but must become more customer-centred")),
+    (-math.inf, N_("not valued by its customers")),
 )
 #: Our reading of 45 < NPS ≤ 50, which the article leaves out (a choice, said on the page).
-GAP_BAND = "between the article's bands (45–50: not covered by the source)"
+GAP_BAND = N_("between the article's bands (45–50: not covered by the source)")
 #: The article's own words for the three bands, for quoting on a page.
 SOURCE_BANDS = (
-    "above 50: among the favourites",
-    "10–45: the brand is known, but must become more customer-centred",
-    "below 10: customers do not value the company",
+    N_("above 50: among the favourites"),
+    N_("10–45: the brand is known, but must become more customer-centred"),
+    N_("below 10: customers do not value the company"),
 )
 
 
@@ -305,7 +312,8 @@ def nps_band_interval(lower: float, upper: float) -> str:
     """The band read from an interval: one band, or "on the boundary" between two or more.
 
     A score whose interval straddles a band boundary (10, 45 or 50) cannot be placed in
-    one band: the answer names the bands the interval touches.
+    one band: the answer names the bands the interval touches. The sentence is in the
+    language of :func:`loyalty_lib.i18n.set_language` (English until it is called).
 
     Examples
     --------
@@ -318,11 +326,14 @@ def nps_band_interval(lower: float, upper: float) -> str:
     low, high = nps_band(float(lower)), nps_band(float(upper))
     if float(lower) > float(upper):
         raise ValueError(f"lower: {lower} is above upper {upper}")
+    tr = current()
     if low == high:
-        return low
+        return tr.gettext(low)
     order = [BANDS[2][1], BANDS[1][1], GAP_BAND, BANDS[0][1]]
-    touched = order[order.index(low) : order.index(high) + 1]
-    return "on the boundary between " + " and ".join(touched)
+    touched = [tr.gettext(b) for b in order[order.index(low) : order.index(high) + 1]]
+    return tr.gettext("on the boundary between {bands}").format(
+        bands=tr.gettext(" and ").join(touched)
+    )
 
 
 def nps_sample_size(

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib._checks import require_result_columns
+from loyalty_lib.i18n import current
 
 __all__ = ["plot_abc", "plot_concentration_by_period", "plot_lorenz", "plot_p_alive"]
 
@@ -57,7 +58,7 @@ def plot_lorenz(
     -------
     matplotlib.axes.Axes
     """
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FuncFormatter
 
     require_result_columns(
         curve,
@@ -65,20 +66,22 @@ def plot_lorenz(
         "lorenz_curve",
     )
     ax = _axes(ax)
+    tr = current()
+    _, pct = tr.gettext, tr.percent
     if from_top:
         x, y = curve["top_customer_share"].to_numpy(), curve["top_value_share"].to_numpy()
         order = np.argsort(x, kind="stable")
         x, y = x[order], y[order]
-        xlabel = "Share of customers, ranked from the highest net value (%)"
-        ylabel = "Share of net value they bring (%)"
+        xlabel = _("Share of customers, ranked from the highest net value (%)")
+        ylabel = _("Share of net value they bring (%)")
     else:
         x, y = curve["customer_share"].to_numpy(), curve["value_share"].to_numpy()
-        xlabel = "Share of customers, ranked from the lowest net value (%)"
-        ylabel = "Share of net value they bring (%)"
+        xlabel = _("Share of customers, ranked from the lowest net value (%)")
+        ylabel = _("Share of net value they bring (%)")
     customers = int(curve["customers"].max()) if "customers" in curve else len(curve) - 1
-    ax.plot(x, y, color="C0", lw=2, label=f"customers (n = {customers:,})")
-    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="equality: every customer alike")
-    title = "Lorenz curve of customer net value"
+    ax.plot(x, y, color="C0", lw=2, label=_("customers (n = {n})").format(n=tr.number(customers)))
+    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label=_("equality: every customer alike"))
+    title = _("Lorenz curve of customer net value")
     if split is not None:
         require_result_columns(
             split,
@@ -104,13 +107,16 @@ def plot_lorenz(
             (
                 top_x,
                 row["top_value_share"],
-                f"top {top_x:.0%} of customers bring {row['top_value_share']:.0%}",
+                _("top {share} of customers bring {value}").format(
+                    share=pct(top_x, 0), value=pct(row["top_value_share"], 0)
+                ),
             ),
             (
                 row["customer_share_for_target"],
                 row["target"],
-                f"{row['target']:.0%} of value from {row['customer_share_for_target']:.0%} "
-                "of customers",
+                _("{value} of value from {share} of customers").format(
+                    value=pct(row["target"], 0), share=pct(row["customer_share_for_target"], 0)
+                ),
             ),
         ]
         for i, (px, py, text) in enumerate(points):
@@ -119,13 +125,20 @@ def plot_lorenz(
             ax.plot([px], [py], "o", color=f"C{i + 1}", zorder=3, label=text)
         rule_x, rule_y = (0.2, 0.8) if from_top else (0.8, 0.2)
         ax.plot(
-            [rule_x], [rule_y], "s", mfc="none", mec="black", ms=8, zorder=3, label="the 80/20 rule"
+            [rule_x],
+            [rule_y],
+            "s",
+            mfc="none",
+            mec="black",
+            ms=8,
+            zorder=3,
+            label=_("the 80/20 rule"),
         )
-        title += f" (Gini {row['gini']:.2f})"
+        title += " " + _("(Gini {gini})").format(gini=tr.number(row["gini"], 2))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: tr.percent(v, 0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: tr.percent(v, 0)))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -149,12 +162,14 @@ def plot_abc(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     -------
     matplotlib.axes.Axes
     """
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FuncFormatter
 
     require_result_columns(
         summary, ["abc_class", "customers", "customer_share", "value_share"], "abc_summary"
     )
     ax = _axes(ax)
+    tr = current()
+    _ = tr.gettext
     shown = summary[summary["customer_share"].notna()].reset_index(drop=True)
     positions = np.arange(len(shown))
     width = 0.38
@@ -163,15 +178,19 @@ def plot_abc(summary: pd.DataFrame, *, ax: Any = None) -> Any:
         shown["customer_share"],
         width,
         color="C0",
-        label="share of customers",
+        label=_("share of customers"),
     )
     bars_v = ax.bar(
-        positions + width / 2, shown["value_share"], width, color="C1", label="share of net value"
+        positions + width / 2,
+        shown["value_share"],
+        width,
+        color="C1",
+        label=_("share of net value"),
     )
     for bars, column in ((bars_c, "customer_share"), (bars_v, "value_share")):
         for bar, share in zip(bars, shown[column], strict=True):
             ax.annotate(
-                f"{share:.0%}",
+                tr.percent(share, 0),
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                 ha="center",
                 va="bottom",
@@ -180,18 +199,22 @@ def plot_abc(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.set_xticks(positions)
     ax.set_xticklabels(
         [
-            f"class {c}\n(n = {n:,})"
+            _("class {c}").format(c=c) + f"\n(n = {tr.number(n)})"
             for c, n in zip(shown["abc_class"].astype(str), shown["customers"], strict=True)
         ]
     )
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: tr.percent(v, 0)))
     ax.set_ylim(0, 1.08)
-    ax.set_ylabel("Share of positive-value customers / of net value (%)")
-    ax.set_xlabel("ABC class (by cumulative share of net value)")
+    ax.set_ylabel(_("Share of positive-value customers / of net value (%)"))
+    ax.set_xlabel(_("ABC class (by cumulative share of net value)"))
     excluded = summary.loc[summary["customer_share"].isna(), "customers"].sum()
-    title = "Customers and net value by ABC class"
+    title = _("Customers and net value by ABC class")
     if excluded:
-        title += f"\n({excluded:,} customers with net value <= 0 not shown)"
+        title += "\n" + tr.ngettext(
+            "({n} customer with net value <= 0 not shown)",
+            "({n} customers with net value <= 0 not shown)",
+            int(excluded),
+        ).format(n=tr.number(int(excluded)))
     ax.set_title(title)
     ax.legend(fontsize="small")
     return ax
@@ -212,7 +235,7 @@ def plot_concentration_by_period(by_period: pd.DataFrame, *, ax: Any = None) -> 
     -------
     matplotlib.axes.Axes
     """
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FuncFormatter
 
     require_result_columns(
         by_period,
@@ -220,11 +243,17 @@ def plot_concentration_by_period(by_period: pd.DataFrame, *, ax: Any = None) -> 
         "pareto_by_period",
     )
     ax = _axes(ax)
+    tr = current()
+    _ = tr.gettext
     x = np.arange(len(by_period))
     top = by_period["top"].iloc[0] if len(by_period) else 0.2
     for column, label, color in (
-        ("top_value_share", f"share of net value from the top {top:.0%} of customers", "C0"),
-        ("gini", "Gini coefficient (0 = all alike)", "C2"),
+        (
+            "top_value_share",
+            _("share of net value from the top {top} of customers").format(top=tr.percent(top, 0)),
+            "C0",
+        ),
+        ("gini", _("Gini coefficient (0 = all alike)"), "C2"),
     ):
         y = by_period[column].to_numpy(dtype=float)
         if f"{column}_ci_lower" in by_period:
@@ -240,16 +269,16 @@ def plot_concentration_by_period(by_period: pd.DataFrame, *, ax: Any = None) -> 
     ax.set_xticks(x)
     ax.set_xticklabels(
         [
-            f"{p}\n(n = {n:,})"
+            f"{p}\n(n = {tr.number(n)})"
             for p, n in zip(by_period["period_label"], by_period["customers"], strict=True)
         ],
         fontsize="small",
     )
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: tr.percent(v, 0)))
     ax.set_ylim(0, 1)
-    ax.set_xlabel("Period (n = customers with positive net value in the period)")
-    ax.set_ylabel("Share of net value (%) / Gini (as %)")
-    ax.set_title("Concentration of customer value per period")
+    ax.set_xlabel(_("Period (n = customers with positive net value in the period)"))
+    ax.set_ylabel(_("Share of net value (%) / Gini (as %)"))
+    ax.set_title(_("Concentration of customer value per period"))
     ax.legend(fontsize="small", loc="lower right")
     ax.grid(alpha=0.3)
     return ax
@@ -260,17 +289,23 @@ def plot_p_alive(customers: pd.DataFrame, *, threshold: float = 0.5, ax: Any = N
 
     ``customers``: a frame with a ``p_alive`` column (``customer_clv``, ``BGNBDFit.predict``).
     """
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FuncFormatter
 
     require_result_columns(customers, ["p_alive"], "customer_clv or BGNBDFit.predict")
     ax = _axes(ax)
+    tr = current()
     values = customers["p_alive"].to_numpy(dtype=float)
     weights = np.full(values.size, 1.0 / max(values.size, 1))
     ax.hist(values, bins=np.linspace(0, 1, 21), weights=weights, color="#4c72b0")
-    ax.axvline(threshold, color="#c44e52", linestyle="--", label=f"likely lost below {threshold:g}")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("P(alive): probability the customer has not dropped out (BG/NBD)")
-    ax.set_ylabel(f"share of customers (n = {values.size:,})")
+    ax.axvline(
+        threshold,
+        color="#c44e52",
+        linestyle="--",
+        label=tr.gettext("likely lost below {p}").format(p=tr.number(threshold)),
+    )
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: tr.percent(v, 0)))
+    ax.set_xlabel(tr.gettext("P(alive): probability the customer has not dropped out (BG/NBD)"))
+    ax.set_ylabel(tr.gettext("share of customers (n = {n})").format(n=tr.number(values.size)))
     ax.set_xlim(0, 1)
     ax.legend(loc="upper left")
     return ax
