@@ -296,8 +296,13 @@ def compare_recovery(
     quick_days: float = 2,
     confidence: float = 0.95,
     errors: str = "raise",
+    customer: str | None = None,
 ) -> pd.DataFrame:
     """Resolved quickly against every other complainer: NPS, repeat rate and retention.
+
+    ``customer`` (the survey's customer column) makes the NPS difference cluster-robust by
+    customer (:func:`loyalty_lib.compare_nps`, ``repeated="cluster"``): a customer who
+    complained and answered several times is one cluster, not several independent answers.
 
     Returns
     -------
@@ -324,11 +329,15 @@ def compare_recovery(
         errors=errors,
     )
     grouped = to_pandas(
-        _grouped(survey, complained, resolution_days, quick_days, "survey").select(score, _GROUP)
+        _grouped(survey, complained, resolution_days, quick_days, "survey").select(
+            score, _GROUP, *([customer] if customer else [])
+        )
     )
     quick = grouped[grouped[_GROUP] == GROUPS[0]]
     rest = grouped[grouped[_GROUP].isin(GROUPS[1:3])]
-    test = compare_nps(quick, rest, score, confidence=confidence, errors=errors).iloc[0]
+    test = compare_nps(
+        quick, rest, score, confidence=confidence, errors=errors, customer=customer
+    ).iloc[0]
     rows = [
         {
             "measure": "nps",

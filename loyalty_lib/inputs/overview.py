@@ -10,7 +10,7 @@ import pandas as pd
 
 from loyalty_lib._checks import column_names, require_columns, to_pandas
 from loyalty_lib.engines import compute_frame, count_true, local_datetimes
-from loyalty_lib.inputs.privacy import identifier_like, mask_contacts
+from loyalty_lib.inputs.privacy import identifier_like, identifier_name, mask_contacts
 from loyalty_lib.inputs.purchases import period_complete
 
 #: What the profile shows instead of the examples of a column that looks like an identifier.
@@ -98,7 +98,7 @@ def column_profile(data, *, examples: int = 3) -> pd.DataFrame:
     for c in names:
         missing = int(stats[f"{c}__missing"].iloc[0])
         distinct = _distinct(frame, c)
-        if identifier_like(head[c], distinct=distinct):
+        if identifier_name(c) or identifier_like(head[c], distinct=distinct):
             shown = [ID_HIDDEN]
         else:
             values = head[c].dropna().drop_duplicates().head(examples).astype(str)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "identifier_name",
     "EMAIL",
     "INVISIBLE",
     "check_segment_column",
@@ -269,6 +270,24 @@ def _id_text(value: Any) -> str:
     return str(value).strip()
 
 
+_ID_WORDS = re.compile(
+    r"(?:^|[^a-z])(?:id|ids|ref|no|nr|num|number|code|key|uuid|guid)$"
+    r"|(?:customer|client|user|member|account|contact|person|buyer|respondent)"
+    r"(?:id|ref|no|nr|num|number|code|key)$"
+)
+
+
+def identifier_name(name: str) -> bool:
+    """Whether a column's name reads as an identifier, as exports spell them.
+
+    >>> [identifier_name(n) for n in ["id", "customer_id", "Customer ID", "CustomerID",
+    ...  "client_ref", "Member No", "amount", "paid", "video", "region"]]
+    [True, True, True, True, True, True, False, False, False, False]
+    """
+    text = str(name).strip().lower()
+    return bool(_ID_WORDS.search(text)) or bool(_ID_WORDS.search(re.sub(r"[\s_.-]+", "", text)))
+
+
 def hide_identifiers(
     profile: pd.DataFrame,
     columns: Sequence[str] = (),
@@ -278,8 +297,10 @@ def hide_identifiers(
 ) -> pd.DataFrame:
     """A copy of a column profile with the example values of identifier columns hidden.
 
-    Identifier columns are those listed in ``columns`` plus any whose name is ``id`` or ends in
-    ``_id``; their examples become ``"(hidden: identifier)"``. The profile's rows are looked up
+    Identifier columns are those listed in ``columns`` plus any whose name reads as an
+    identifier (:func:`identifier_name`: ``id``, ``customer_id``, ``Customer ID``,
+    ``CustomerID``, ``client_ref``, ``user-no``...); their
+    examples become ``"(hidden: identifier)"``. The profile's rows are looked up
     in its ``column`` column, or in its index when that is where the names are.
 
     >>> import pandas as pd
@@ -291,9 +312,7 @@ def hide_identifiers(
     out = profile.copy()
     names = out[column] if column in out.columns else pd.Series(out.index, index=out.index)
     listed = set(columns)
-    hidden = names.map(
-        lambda n: str(n) in listed or str(n).lower() == "id" or str(n).lower().endswith("_id")
-    )
+    hidden = names.map(lambda n: str(n) in listed or identifier_name(str(n)))
     out.loc[hidden.to_numpy(), examples] = "(hidden: identifier)"
     return out
 

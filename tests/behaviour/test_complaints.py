@@ -175,3 +175,28 @@ def test_compare_recovery_counts_each_customer_once_in_the_comparison_group(demo
     )
     assert test.loc["repeat_rate", "value_rest"] == pytest.approx(first["repeat"].mean())
     assert test.loc["retention", "value_rest"] == pytest.approx(first["retained"].mean())
+
+
+def test_compare_recovery_nps_is_cluster_robust_by_customer(demo):
+    """customer= makes the NPS difference (quick vs every other complainer) cluster-robust:
+    pinned to statsmodels OLS of the +1/0/-1 indicator on a group dummy with cluster
+    standard errors by customer (its CR1 factor, as compare_nps uses)."""
+    import numpy as np
+    import statsmodels.api as sm
+
+    survey, behaviour = demo
+    with pytest.warns(LoyaltyWarning):
+        test = compare_recovery(
+            survey, behaviour, score="score", errors="exclude", customer="customer_id"
+        ).set_index("measure")
+    answers = survey[survey["score"].isin(range(11)) & survey["complained"]]
+    quick = answers[answers["resolution_days"] <= 2]
+    rest = answers[~(answers["resolution_days"] <= 2)]
+    both = pd.concat([quick, rest], ignore_index=True)
+    y = np.where(both["score"] >= 9, 1.0, np.where(both["score"] <= 6, -1.0, 0.0))
+    dummy = np.r_[np.ones(len(quick)), np.zeros(len(rest))]
+    groups = both["customer_id"].astype("category").cat.codes
+    fit = sm.OLS(y, sm.add_constant(dummy)).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    assert test.loc["nps", "n_quick"] == len(quick) and test.loc["nps", "n_rest"] == len(rest)
+    assert test.loc["nps", "difference"] == pytest.approx(100 * fit.params[1], abs=1e-9)
+    assert test.loc["nps", "p_value"] == pytest.approx(fit.pvalues[1], rel=1e-6)

@@ -9,6 +9,7 @@ import pytest
 from loyalty_lib import ColumnNotFoundError
 from loyalty_lib.inputs.datasets import load_cdnow
 from loyalty_lib.inputs.overview import (
+    ID_HIDDEN,
     column_profile,
     monthly_activity,
     sales_summary,
@@ -125,4 +126,5 @@ def test_column_profile_counts():
     prof = column_profile(frame).set_index("column")
     assert prof.loc["id", "missing"] == 1 and prof.loc["id", "distinct"] == 2
     assert prof.loc["x", "pct_missing"] == 50.0
-    assert prof.loc["id", "examples"] == "a, b"
+    assert prof.loc["id", "examples"] == ID_HIDDEN  # named as an identifier: never listed
+    assert prof.loc["x", "examples"] == "1.0, 2.0"

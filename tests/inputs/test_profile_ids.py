@@ -55,3 +55,26 @@ def test_identifier_like_needs_codes_and_many_values():
     assert not identifier_like(pd.Series(["North", "South", "East", "West", "Mid"] * 20))
     assert not identifier_like(pd.Series(np.arange(200) * 1.5))
     assert identifier_like(pd.Series([f"{i:012d}" for i in range(100)]))  # long digit strings
+
+
+def test_id_columns_named_as_exports_name_them_are_hidden_even_with_few_values(tmp_path):
+    """UCI Online Retail's `Customer ID` holds floats (17850.0) and, in a small extract, few
+    distinct values: its name alone hides it, as `customer_id` always was."""
+    frame = pd.DataFrame(
+        {
+            "Customer ID": [17850.0, 17850.0, 13047.0, 13047.0, 12583.0] * 4,
+            "CustomerID": ["17850"] * 20,
+            "Member No": ["M-1", "M-2"] * 10,
+            "Country": ["United Kingdom"] * 20,
+            "Price": [2.55, 3.39, 2.75, 7.65, 4.25] * 4,
+        }
+    )
+    path = tmp_path / "retail.csv"
+    frame.to_csv(path, index=False)
+    profile = column_profile(pd.read_csv(path)).set_index("column")
+    for column in ("Customer ID", "CustomerID", "Member No"):
+        assert profile.loc[column, "examples"] == ID_HIDDEN, column
+    shown = " ".join(profile["examples"])
+    assert "17850" not in shown and "13047" not in shown and "M-1" not in shown
+    assert profile.loc["Country", "examples"] == "United Kingdom"
+    assert profile.loc["Price", "examples"] != ID_HIDDEN
