@@ -303,7 +303,7 @@ def plot_rfm_transitions(moves: pd.DataFrame, *, ax: Any = None) -> Any:
         range(table.shape[0]),
         [f"{result_label(s)} (n = {tr.number(int(bases[s]))})" for s in table.index],
     )
-    ax.set_xlabel(tr.gettext("segment at the later date (% of the row's customers)"))
+    ax.set_xlabel(tr.gettext("segment at the later date (%\u00a0of the row's customers)"))
     ax.set_ylabel(tr.gettext("segment at the earlier date"))
     return ax
 
@@ -349,7 +349,7 @@ def plot_lapse_backtest(backtest: pd.DataFrame, *, ax: Any = None) -> Any:
             )
         ],
     )
-    ax.set_ylabel(_("did not come back in the follow-up (% of customers)"))
+    ax.set_ylabel(_("did not come back in the follow-up (%\u00a0of customers)"))
     ax.set_ylim(0, 100)
     ax.legend(frameon=False)
     return ax
