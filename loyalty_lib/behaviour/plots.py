@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib._checks import require_result_columns
+from loyalty_lib.i18n import current
 from loyalty_lib.inputs.privacy import safe_label
 
 __all__ = [
+    "LABELS",
     "plot_clv_by_retention",
     "plot_complaint_recovery",
     "plot_lapse_backtest",
@@ -26,9 +28,54 @@ __all__ = [
     "plot_rfm_transitions",
     "plot_say_do",
     "plot_users_referrers",
+    "result_label",
 ]
 
 _COLOURS = {"promoter": "#1a9850", "passive": "#bdbdbd", "detractor": "#d73027"}
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue: the labels stay English in the data and are
+    translated where a page shows them (:func:`label`)."""
+    return message
+
+
+#: The behaviour results' own labels (NPS categories, quadrants, RFM segments, complaint
+#: groups, the backtest's total row), each translated where it is shown.
+LABELS = (
+    N_("promoter"),
+    N_("passive"),
+    N_("detractor"),
+    N_("champion"),
+    N_("referrer"),
+    N_("user"),
+    N_("neither"),
+    N_("VIP"),
+    N_("Loyal"),
+    N_("New"),
+    N_("Promising"),
+    N_("At risk"),
+    N_("Lost"),
+    N_("Needs attention"),
+    N_("(not yet a customer)"),
+    N_("resolved quickly"),
+    N_("resolved slowly"),
+    N_("unresolved"),
+    N_("no complaint"),
+    N_("total"),
+)
+_CATEGORY_PLURAL = {
+    "promoter": N_("promoters"),
+    "passive": N_("passives"),
+    "detractor": N_("detractors"),
+}
+
+
+def result_label(value: Any) -> str:
+    """A result's own label (segment, category, group) in the current page language; other
+    values (the data's own, e.g. a touchpoint column) are masked like any chart label."""
+    text = safe_label(value)
+    return current().gettext(text) if text in LABELS else text
 
 
 def _axes(ax: Any, size: tuple[float, float] = (7, 4.5)) -> Any:
@@ -50,11 +97,16 @@ def plot_say_do(result: pd.DataFrame, *, ax: Any = None) -> Any:
         raise ValueError(
             "result has several groups; filter it to one group (or call say_do without by)"
         )
+    tr = current()
+    _ = tr.gettext
     ax = _axes(ax)
     x = np.arange(len(result))
-    for offset, (name, label, hatch) in zip(
+    for offset, (name, legend, hatch) in zip(
         (-0.2, 0.2),
-        (("repeat_rate", "bought again", ""), ("retention", "still buying at the end", "//")),
+        (
+            ("repeat_rate", _("bought again"), ""),
+            ("retention", _("still buying at the end"), "//"),
+        ),
         strict=True,
     ):
         values = result[name].to_numpy() * 100
@@ -67,19 +119,23 @@ def plot_say_do(result: pd.DataFrame, *, ax: Any = None) -> Any:
             0.38,
             yerr=err,
             capsize=3,
-            label=label,
+            label=legend,
             hatch=hatch,
             color=[_COLOURS.get(c, "#777777") for c in result["category"]],
             edgecolor="black",
             linewidth=0.5,
         )
     ax.set_xticks(
-        x, [f"{c}s\n(n = {n:,})" for c, n in zip(result["category"], result["n"], strict=True)]
+        x,
+        [
+            _(_CATEGORY_PLURAL.get(c, safe_label(c))) + f"\n(n = {tr.number(int(n))})"
+            for c, n in zip(result["category"], result["n"], strict=True)
+        ],
     )
-    ax.set_ylabel("customers (%)")
+    ax.set_ylabel(_("customers (%)"))
     ax.set_ylim(0, 100)
     ax.legend(frameon=False, loc="upper right")
-    ax.set_title("What customers did after answering, by what they said")
+    ax.set_title(_("What customers did after answering, by what they said"))
     return ax
 
 
@@ -90,6 +146,8 @@ def plot_users_referrers(per_customer: pd.DataFrame, *, currency: str = "$", ax:
     dashed lines mark the big-spender threshold and the promoter cut. Returns the axes.
     """
     require_result_columns(per_customer, ["score", "spend", "quadrant"], "users_referrers")
+    tr = current()
+    _ = tr.gettext
     ax = _axes(ax)
     rng = np.random.default_rng(0)  # jitter only, for legibility
     colours = {
@@ -107,15 +165,19 @@ def plot_users_referrers(per_customer: pd.DataFrame, *, currency: str = "$", ax:
             s=8,
             alpha=0.5,
             color=colour,
-            label=f"{quadrant} (n = {int(part.sum()):,})",
+            label=f"{result_label(quadrant)} (n = {tr.number(int(part.sum()))})",
         )
     threshold = per_customer.attrs.get("spend_threshold")
     if threshold is not None and np.isfinite(threshold):
         ax.axhline(max(threshold, 1), color="black", linestyle="--", linewidth=0.8)
     ax.axvline(8.5, color="black", linestyle="--", linewidth=0.8)
     ax.set_yscale("log")
-    ax.set_xlabel("latest answer: likelihood to recommend (0-10)")
-    ax.set_ylabel(f"net spend per customer ({currency}, log scale; below 1 shown at 1)")
+    ax.set_xlabel(_("latest answer: likelihood to recommend (0–10)"))
+    ax.set_ylabel(
+        _("net spend per customer ({currency}, log scale; below 1 shown at 1)").format(
+            currency=currency
+        )
+    )
     ax.legend(frameon=False, fontsize=8, loc="lower left")
     return ax
 
@@ -130,6 +192,7 @@ def plot_complaint_recovery(result: pd.DataFrame, *, ax: Any = None) -> Any:
         ["complaint_group", "n", "nps", "nps_ci_lower", "nps_ci_upper"],
         "complaint_recovery",
     )
+    tr = current()
     ax = _axes(ax)
     y = np.arange(len(result))[::-1]
     values = result["nps"].to_numpy()
@@ -139,12 +202,12 @@ def plot_complaint_recovery(result: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.set_yticks(
         y,
         [
-            f"{safe_label(g)} (n = {n:,})"
+            f"{result_label(g)} (n = {tr.number(int(n))})"
             for g, n in zip(result["complaint_group"], result["n"], strict=True)
         ],
     )
     ax.set_xlim(-100, 100)
-    ax.set_xlabel("Net Promoter Score (points, -100 to +100)")
+    ax.set_xlabel(tr.gettext("Net Promoter Score (points, −100 to +100)"))
     return ax
 
 
@@ -160,29 +223,35 @@ def plot_rfm_segments(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     ]
     if missing:
         raise ValueError(f"columns {missing} not found; pass the result of rfm_segments()")
+    tr = current()
+    _ = tr.gettext
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(7, 0.6 * len(summary) + 1.5))
+        _fig, ax = plt.subplots(figsize=(7, 0.6 * len(summary) + 1.5))
     y = np.arange(len(summary))[::-1]
     ax.barh(
-        y + 0.2, summary["customer_share"] * 100, 0.38, label="share of customers", color="#9ecae1"
+        y + 0.2,
+        summary["customer_share"] * 100,
+        0.38,
+        label=_("share of customers"),
+        color="#9ecae1",
     )
     ax.barh(
         y - 0.2,
         summary["monetary_share"] * 100,
         0.38,
-        label="share of net revenue",
+        label=_("share of net revenue"),
         color="#08519c",
     )
     ax.set_yticks(
         y,
         [
-            f"{safe_label(s)} (n = {n:,})"
+            f"{result_label(s)} (n = {tr.number(int(n))})"
             for s, n in zip(summary["segment"], summary["customers"], strict=True)
         ],
     )
-    ax.set_xlabel("share (%)")
+    ax.set_xlabel(_("share (%)"))
     ax.legend(frameon=False, loc="lower right")
     return ax
 
@@ -203,6 +272,7 @@ def plot_rfm_transitions(moves: pd.DataFrame, *, ax: Any = None) -> Any:
         raise ValueError("moves holds several date pairs; filter it to one pair first")
     import matplotlib.pyplot as plt
 
+    tr = current()
     table = (
         moves.pivot_table(
             index="from_segment", columns="to_segment", values="share", aggfunc="sum", fill_value=0
@@ -220,20 +290,21 @@ def plot_rfm_transitions(moves: pd.DataFrame, *, ax: Any = None) -> Any:
                 ax.text(
                     j,
                     i,
-                    f"{value:.0f}",
+                    tr.number(value, 0),
                     ha="center",
                     va="center",
                     fontsize=8,
                     color="white" if value > 60 else "black",
                 )
     ax.set_xticks(
-        range(table.shape[1]), [safe_label(c) for c in table.columns], rotation=35, ha="right"
+        range(table.shape[1]), [result_label(c) for c in table.columns], rotation=35, ha="right"
     )
     ax.set_yticks(
-        range(table.shape[0]), [f"{safe_label(s)} (n = {int(bases[s]):,})" for s in table.index]
+        range(table.shape[0]),
+        [f"{result_label(s)} (n = {tr.number(int(bases[s]))})" for s in table.index],
     )
-    ax.set_xlabel("segment at the later date (% of the row's customers)")
-    ax.set_ylabel("segment at the earlier date")
+    ax.set_xlabel(tr.gettext("segment at the later date (%\u00a0of the row's customers)"))
+    ax.set_ylabel(tr.gettext("segment at the earlier date"))
     return ax
 
 
@@ -247,14 +318,16 @@ def plot_lapse_backtest(backtest: pd.DataFrame, *, ax: Any = None) -> Any:
     ]
     if missing:
         raise ValueError(f"columns {missing} not found; pass the result of lapse_backtest()")
+    tr = current()
+    _ = tr.gettext
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(7, 4.5))
+        _fig, ax = plt.subplots(figsize=(7, 4.5))
     x = np.arange(len(backtest))
-    for offset, name, label, colour in (
-        (-0.2, "flagged", "flagged overdue", "#d73027"),
-        (0.2, "unflagged", "not flagged", "#4575b4"),
+    for offset, name, legend, colour in (
+        (-0.2, "flagged", _("flagged overdue"), "#d73027"),
+        (0.2, "unflagged", _("not flagged"), "#4575b4"),
     ):
         values = backtest[f"{name}_lost_rate"].to_numpy() * 100
         err = np.vstack(
@@ -263,17 +336,20 @@ def plot_lapse_backtest(backtest: pd.DataFrame, *, ax: Any = None) -> Any:
                 backtest[f"{name}_lost_rate_ci_upper"] * 100 - values,
             ]
         )
-        ax.bar(x + offset, values, 0.38, yerr=err, capsize=3, color=colour, label=label)
+        ax.bar(x + offset, values, 0.38, yerr=err, capsize=3, color=colour, label=legend)
     ax.set_xticks(
         x,
         [
-            f"k = {k:g}\n({f:,} flagged / {u:,} not)"
+            f"k = {tr.number(k)}\n"
+            + _("({flagged} flagged / {unflagged} not)").format(
+                flagged=tr.number(int(f)), unflagged=tr.number(int(u))
+            )
             for k, f, u in zip(
                 backtest["k"], backtest["flagged"], backtest["unflagged"], strict=True
             )
         ],
     )
-    ax.set_ylabel("did not come back in the follow-up (% of customers)")
+    ax.set_ylabel(_("did not come back in the follow-up (%\u00a0of customers)"))
     ax.set_ylim(0, 100)
     ax.legend(frameon=False)
     return ax
@@ -294,22 +370,24 @@ def plot_clv_by_retention(
     """
     from loyalty_lib.behaviour.economics import simple_clv
 
+    tr = current()
+    _ = tr.gettext
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(7, 4.5))
+        _fig, ax = plt.subplots(figsize=(7, 4.5))
     grid = np.linspace(0, 0.95, 96)
     ax.plot(grid * 100, [simple_clv(margin, r, discount) for r in grid], color="#08519c")
     # Labels stacked above-left of their points, so that close points never overlap.
-    for r, label, lift in (
-        (retention, "observed", 18),
-        (min(retention + uplift, 0.99), "what-if", 42),
+    for r, what, lift in (
+        (retention, _("observed"), 18),
+        (min(retention + uplift, 0.99), _("what-if"), 42),
     ):
         value = simple_clv(margin, r, discount)
-        colour = "#d73027" if label == "what-if" else "black"
+        colour = "black" if lift == 18 else "#d73027"
         ax.plot([r * 100], [value], "o", color=colour)
         ax.annotate(
-            f"{label}: {r:.0%} -> {currency}{value:,.0f}",
+            f"{what}: {tr.percent(r, 0)} → {currency}{tr.number(value, 0)}",
             (r * 100, value),
             textcoords="offset points",
             xytext=(-30, lift),
@@ -318,6 +396,6 @@ def plot_clv_by_retention(
             color=colour,
             arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.6},
         )
-    ax.set_xlabel("retention per period (%)")
-    ax.set_ylabel(f"lifetime value per customer ({currency})")
+    ax.set_xlabel(_("retention per period (%)"))
+    ax.set_ylabel(_("lifetime value per customer ({currency})").format(currency=currency))
     return ax

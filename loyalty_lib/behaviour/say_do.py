@@ -48,6 +48,7 @@ from scipy import stats
 
 from loyalty_lib._checks import LoyaltyWarning, as_frame, check_scalar, require_columns, to_pandas
 from loyalty_lib.errors import DataQualityError
+from loyalty_lib.i18n import current
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
@@ -162,18 +163,43 @@ def match_sentence(result: pd.DataFrame) -> str:
     Survey-to-sales join: 38 of 40 identified respondents (95.0%) found in the sales log;
     3 answers without a customer id and 5 answers too recent to follow up are left out.
     """
+    tr = current()
+    _, num = tr.gettext, tr.number
     m = result.attrs.get("match")
     if not m:
-        return "Survey-to-sales join: not recorded (the result was not built from a survey)."
+        return _("Survey-to-sales join: not recorded (the result was not built from a survey).")
     left = []
     if m.get("answers_without_id"):
-        left.append(f"{m['answers_without_id']:,} answers without a customer id")
+        n = int(m["answers_without_id"])
+        left.append(
+            tr.ngettext(
+                "{n} answer without a customer id", "{n} answers without a customer id", n
+            ).format(n=num(n))
+        )
     if m.get("answers_too_recent"):
-        left.append(f"{m['answers_too_recent']:,} answers too recent to follow up")
-    tail = f"; {' and '.join(left)} are left out." if left else "."
+        n = int(m["answers_too_recent"])
+        left.append(
+            tr.ngettext(
+                "{n} answer too recent to follow up", "{n} answers too recent to follow up", n
+            ).format(n=num(n))
+        )
+    joined = _(
+        "Survey-to-sales join: {found} of {respondents} identified respondents "
+        "({rate}) found in the sales log"
+    ).format(
+        found=num(int(m["found"])),
+        respondents=num(int(m["respondents"])),
+        rate=tr.percent(m["match_rate"]),
+    )
+    if not left:
+        return joined + "."
+    total = int(m.get("answers_without_id") or 0) + int(m.get("answers_too_recent") or 0)
     return (
-        f"Survey-to-sales join: {m['found']:,} of {m['respondents']:,} identified respondents "
-        f"({m['match_rate']:.1%}) found in the sales log" + tail
+        joined
+        + "; "
+        + tr.ngettext("{left} is left out.", "{left} are left out.", total).format(
+            left=(" " + _("and") + " ").join(left)
+        )
     )
 
 

@@ -93,7 +93,8 @@ def test_answers_without_id_are_counted_and_kept_out_and_too_recent_ones_counted
     assert say_do_test(out).attrs["match"] == m
     assert match_sentence(table) == (
         "Survey-to-sales join: 4 of 4 identified respondents (100.0%) found in the sales "
-        "log; 1 answers without a customer id and 1 answers too recent to follow up are "
+        # one of each: the singular forms (ngettext), "are" for the two together
+        "log; 1 answer without a customer id and 1 answer too recent to follow up are "
         "left out."
     )
 

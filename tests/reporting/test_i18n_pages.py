@@ -18,9 +18,18 @@ from loyalty_lib.reporting.html import notebook_to_html
 from loyalty_lib.reporting.index import index_html
 
 ROOT = Path(__file__).resolve().parents[2]
-TRANSLATED = ["data_overview", "cohort_retention", "pareto_customers", "nps_survey"]
+TRANSLATED = [
+    "data_overview",
+    "cohort_retention",
+    "pareto_customers",
+    "nps_survey",
+    "loyalty_drivers",
+]
 #: Words that stay as they are on a Russian page: units and acronyms.
 ALLOWED = {"NPS", "UTC", "CDNOW", "SHA", "Rocks"}  # Rocks: the author cited (Rocks 2016)
+# loyalty_drivers: the model's notation P(alive) and the file names of the run's private
+# folder (private/reminders.csv), which the reader opens by that name
+ALLOWED |= {"alive", "private", "reminders"}
 
 
 def _data_words() -> set[str]:
