@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,9 @@ class ReportSpec:
     notebook: Path
     title: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: reports.yaml's ``title:`` as a mapping (language -> title); ``title`` is its English
+    #: one, or the run's default language's when it has no English title
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,8 @@ def load_config(path: str | Path = "reports.yaml") -> RunConfig:
             raise ReportConfigError(f"{where} ({name}): 'parameters' must be a mapping")
         for key in _SOURCE_PARAMETERS.keys() & parameters.keys():
             _check_source_parameter(f"{where} ({name})", key, parameters[key], sources, root)
-        specs.append(ReportSpec(name, notebook, str(entry.get("title", name)), parameters))
+        title, titles = _check_title(f"{where} ({name})", entry.get("title", name), raw)
+        specs.append(ReportSpec(name, notebook, title, parameters, titles))
     specs = _with_language(path, raw.get("language"), specs)
     return RunConfig(
         reports=specs,
@@ -519,8 +523,37 @@ def _with_language(path: Path, language: Any, specs: list[ReportSpec]) -> list[R
     out = []
     for spec in specs:
         if "language" not in spec.parameters and "language" in _notebook_parameters(spec.notebook):
-            spec = ReportSpec(
-                spec.name, spec.notebook, spec.title, {**spec.parameters, "language": language}
-            )
+            spec = replace(spec, parameters={**spec.parameters, "language": language})
         out.append(spec)
     return out
+
+
+def _check_title(where: str, title: Any, raw: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """A report's ``title:``: a text, or a mapping of languages to texts
+    (``{en: ..., ru: ..., uk: ..., be: ...}``): keys among the shipped languages, an English
+    title or one in the run's default language (top-level ``language:``) required.
+
+    Returns the default title and the mapping (empty for a plain text).
+    """
+    if not isinstance(title, dict):
+        return str(title), {}
+    from loyalty_lib.i18n import LANGUAGES
+
+    titles: dict[str, str] = {}
+    for key, text in title.items():
+        lang = _checked_language(f"{where}: title: language", key)
+        if not isinstance(text, str) or not text.strip():
+            raise ReportConfigError(
+                f"{where}: title: {key!r} must be a non-empty text, got {text!r}"
+            )
+        titles[lang] = text
+    default = raw.get("language")
+    default = _checked_language("language", default) if default is not None else None
+    for lang in ("en", default):
+        if lang in titles:
+            return titles[lang], titles
+    wanted = "'en'" + (f" or {default!r} (the run's language)" if default else "")
+    raise ReportConfigError(
+        f"{where}: title: a title per language needs {wanted}, the title every other "
+        f"language falls back to; it has {sorted(titles)} (languages: {', '.join(LANGUAGES)})"
+    )

@@ -39,7 +39,7 @@ def notebook_to_html(
     nb = nbformat.read(str(notebook), as_version=4)
     language = check_language(language) if language else _language_of(nb)
     tr = use_language(language)
-    sanitize_notebook(nb)
+    sanitize_notebook(nb, tr)
     if title:
         nb.metadata["title"] = title  # the page title; the template escapes it
     exporter = HTMLExporter(

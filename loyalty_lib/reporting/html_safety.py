@@ -26,12 +26,20 @@ from __future__ import annotations
 
 import html as _html
 import re
+from typing import Any
 
 import nh3
 
 from loyalty_lib.inputs.privacy import mask_contacts
 
-__all__ = ["CSP", "clean_html", "error_message", "mask_html", "sanitize_notebook"]
+__all__ = [
+    "CSP",
+    "clean_html",
+    "describe_error",
+    "error_message",
+    "mask_html",
+    "sanitize_notebook",
+]
 
 # The Content-Security-Policy of every page of a run (the index and each report): no script,
 # no request to anywhere; only inline styles and embedded (data:) images and fonts.
@@ -204,11 +212,12 @@ def _markdown_to_safe_html(text: str) -> str:
     return clean_html(mistune.create_markdown(escape=True, plugins=["table"])(text))
 
 
-def error_message(ename: str, evalue: str) -> str:
+def error_message(ename: str, evalue: str, tr: Any = None) -> str:
     """The sentence a reader sees when a notebook stopped with an error.
 
-    A :class:`~loyalty_lib.errors.DataQualityError` is written for readers and is shown as
-    it is; any other error is named with the first line of its message.
+    A :class:`~loyalty_lib.errors.DataQualityError` is written for readers (in the page's
+    language, by ``stop_on_fatal``) and is shown as it is; any other error is named with the
+    first line of its message, in the language of ``tr`` (a translator; English by default).
 
     >>> error_message("DataQualityError", "The sales data cannot be analysed: it is empty.")
     'The sales data cannot be analysed: it is empty.'
@@ -219,15 +228,68 @@ def error_message(ename: str, evalue: str) -> str:
         return mask_contacts(evalue.strip())
     first = evalue.strip().splitlines()[0] if evalue.strip() else ""
     detail = f"{ename}: {first}" if first else ename
-    return mask_contacts(f"The report stopped because of an unexpected error ({detail}).")
+    text = _translator(tr).gettext("The report stopped because of an unexpected error ({detail}).")
+    return mask_contacts(text.format(detail=detail))
 
 
-def _error_output(output) -> dict:
+def _translator(tr: Any) -> Any:
+    from loyalty_lib.i18n import use_language
+
+    return tr if tr is not None else use_language("en")
+
+
+def describe_error(error: dict[str, Any] | None, tr: Any = None) -> str:
+    """One line for the index and the console: why a report failed, was stopped or not run.
+
+    ``error`` is a report's recorded error (``summary.json``); the line is in the language of
+    ``tr`` (English by default). A sentence the runner wrote (full disk, not run) is stored
+    with its catalogue message (``message``: msgid and values) and translated here.
+
+    >>> describe_error({"ename": "DataQualityError", "evalue": "it is empty."})
+    'STOPPED by the data-quality check: it is empty.'
+    >>> from loyalty_lib.i18n import use_language
+    >>> describe_error({"ename": "KeyError", "evalue": "'x'", "cell_index": 2, "cell": 3},
+    ...                use_language("ru"))
+    "ОШИБКА в ячейке 3 блокнота (In [3]): KeyError: 'x'"
+    """
+    tr = _translator(tr)
+    if not error:
+        return tr.gettext("FAILED")
+    sentence = error.get("sentence")
+    message = error.get("message")
+    if sentence and tr.language != "en" and isinstance(message, list | tuple) and message:
+        values = message[1] if len(message) > 1 and isinstance(message[1], dict) else {}
+        sentence = tr.gettext(str(message[0])).format(**values)
+    if error.get("ename") == "NotRun":
+        return tr.gettext("not run: {sentence}").format(sentence=sentence)
+    if sentence:
+        return tr.gettext("FAILED: {sentence}").format(sentence=sentence)
+    if error.get("ename") == "DataQualityError":
+        return tr.gettext("STOPPED by the data-quality check: {message}").format(
+            message=error.get("evalue")
+        )
+    if error.get("cell_index") is not None:
+        return tr.gettext(
+            "FAILED at cell {index} of the notebook (In [{count}]): {ename}: {evalue}"
+        ).format(
+            index=error["cell_index"] + 1,
+            count=error.get("cell"),
+            ename=error.get("ename"),
+            evalue=error.get("evalue"),
+        )
+    return tr.gettext("FAILED before the first cell: {ename}: {evalue}").format(
+        ename=error.get("ename"), evalue=error.get("evalue")
+    )
+
+
+def _error_output(output, tr: Any = None) -> dict:
     import nbformat
 
-    text = error_message(str(output.get("ename", "")), str(output.get("evalue", "")))
+    tr = _translator(tr)
+    text = error_message(str(output.get("ename", "")), str(output.get("evalue", "")), tr)
     body = (
-        f'<div class="loyalty-report-stopped"><p><strong>This report stopped here.</strong>'
+        f'<div class="loyalty-report-stopped"><p><strong>'
+        f"{_html.escape(tr.gettext('This report stopped here.'))}</strong>"
         f"</p><p>{_html.escape(text)}</p></div>"
     )
     return nbformat.v4.new_output("display_data", data={"text/html": body})
@@ -239,7 +301,7 @@ def _mask(value):
     return mask_contacts(value, strict=True)
 
 
-def sanitize_notebook(nb) -> None:
+def sanitize_notebook(nb, tr: Any = None) -> None:
     """Sanitize every code-cell output of a notebook node in place (a copy the caller owns).
 
     - ``text/html`` outputs: :func:`clean_html` (which masks contacts in the decoded text).
@@ -247,7 +309,8 @@ def sanitize_notebook(nb) -> None:
       ``text/html``.
     - JavaScript, SVG and widget outputs: dropped (reports use PNG figures).
     - Output on stderr (warnings): dropped; analysts see it in the executed notebook.
-    - Errors: the traceback is replaced by :func:`error_message` in a short note.
+    - Errors: the traceback is replaced by :func:`error_message` in a short note, in the
+      language of ``tr`` (a translator; English by default).
     - E-mail addresses and phone numbers in plain text and streams are masked, after
       entities are decoded and invisible controls removed.
     """
@@ -259,7 +322,7 @@ def sanitize_notebook(nb) -> None:
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 continue
             if output.get("output_type") == "error":
-                kept.append(_error_output(output))
+                kept.append(_error_output(output, tr))
                 continue
             if output.get("output_type") == "stream":
                 output["text"] = _mask(output.get("text", ""))

@@ -72,7 +72,7 @@ def _kpi_rows(summary: Any, tr: Any) -> list[dict[str, str]]:
                 {
                     "href": r.html or "",
                     "label": str(item.get("label", "")),
-                    "report": r.title,
+                    "report": _title(r, tr.language),
                     "text": str(item.get("text", "")),
                     "interval": _interval_text(item, tr) if item.get("interval") else "",
                     "base": _base_text(tr, base, str(item.get("base_unit", "")))
@@ -132,6 +132,24 @@ def _status(summary: Any, tr: Any) -> str:
     return status
 
 
+def _title(report: Any, language: str) -> str:
+    """A report's title in the index's language (reports.yaml's title per language), else
+    the title of its page."""
+    titles = getattr(report, "titles", None) or {}
+    return str(titles.get(language) or report.title)
+
+
+def _error_line(describe_error: Any, error: Any, language: str) -> str:
+    """``describe_error(error)`` in ``language`` when it takes one (the runner's does)."""
+    import inspect
+
+    try:
+        takes_language = "language" in inspect.signature(describe_error).parameters
+    except (TypeError, ValueError):  # a builtin such as str
+        takes_language = False
+    return describe_error(error, language=language) if takes_language else describe_error(error)
+
+
 def run_language(summary: Any) -> str:
     """The language of a run's index: the one most of its reports were written in.
 
@@ -163,10 +181,10 @@ def index_html(summary: Any, describe_error: Any, language: str | None = None) -
     reports = [
         {
             "href": r.html,
-            "title": r.title,
+            "title": _title(r, language),
             "ok": r.status == "ok",
             "headline_html": _headline_html(r.headline, tr) if r.status == "ok" else None,
-            "error": describe_error(r.error) if r.status != "ok" else None,
+            "error": _error_line(describe_error, r.error, language) if r.status != "ok" else None,
             "name": r.name,
             "seconds": tr.number(r.seconds, 1),
         }

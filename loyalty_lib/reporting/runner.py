@@ -85,6 +85,7 @@ class ReportOutcome:
     headline: str | None = None
     kpis: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, Any] | None = None
+    titles: dict[str, str] = field(default_factory=dict)  # language -> title (the index)
 
 
 @dataclass
@@ -197,7 +198,7 @@ def run_reports(
         specs = [s for s in specs if s.name in set(only)]
     complete = len(specs) == len(config.reports)
     parameters = _resolve_parameters(specs, overrides or {})
-    specs = [replace(s, title=_page_title(s, parameters[s.name], config)) for s in specs]
+    specs = [_titled(s, parameters[s.name], config) for s in specs]
     if run_id is not None:
         _check_run_id(run_id)
     output_dir = Path(output_dir).resolve()
@@ -342,42 +343,80 @@ def _publish(output_dir: Path, summary: RunSummary, log, *, retry: bool) -> None
         log(f"run {summary.run_id} had not been published as latest: publication finished")
 
 
-_BUNDLED_TITLES = {"demo": "demo shop", "cdnow": "CDNOW (real data 1997-98)", "none": "no survey"}
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is shown."""
+    return message
 
 
-def _source_title(name: Any, config: RunConfig) -> str:
-    """The display name load_sales/load_survey give a source, known without reading it."""
+_BUNDLED_TITLES = {
+    "demo": N_("demo shop"),
+    "cdnow": N_("CDNOW (real data 1997-98)"),
+    "none": N_("no survey"),
+}
+
+
+def _source_title(name: Any, config: RunConfig, language: str = "en") -> str:
+    """The display name load_sales/load_survey give a source, known without reading it
+    (a bundled source's name in ``language``)."""
+    from loyalty_lib.i18n import use_language
+
     key = str(name or "")
     if key in config.sources:
         return config.sources[key].title or key
     if key.lower() in _BUNDLED_TITLES:
-        return _BUNDLED_TITLES[key.lower()]
+        return use_language(language).gettext(_BUNDLED_TITLES[key.lower()])
     return Path(key).stem or key
 
 
-def _page_title(spec: ReportSpec, parameters: dict[str, Any], config: RunConfig) -> str:
-    """The report title with ``{sales}`` and ``{survey}`` filled with the sources' titles.
+def _titled(spec: ReportSpec, parameters: dict[str, Any], config: RunConfig) -> ReportSpec:
+    """The spec with its page title (in the report's language) and its title in every
+    language (the index shows the one of the run's language)."""
+    from loyalty_lib.i18n import LANGUAGES
+
+    titles = {lang: _page_title(spec, parameters, config, lang) for lang in LANGUAGES}
+    language = str(parameters.get("language") or "en")
+    return replace(spec, title=titles.get(language) or titles["en"], titles=titles)
+
+
+def _page_title(
+    spec: ReportSpec, parameters: dict[str, Any], config: RunConfig, language: str = "en"
+) -> str:
+    """The report title in ``language``, ``{sales}`` and ``{survey}`` filled with the
+    sources' titles.
 
     A title such as ``"The 80/20 split ({sales})"`` then never names a bundled data set
-    when the source is overridden (``-p sales_source=shop``).
+    when the source is overridden (``-p sales_source=shop``). A language without a title of
+    its own (reports.yaml ``title:`` as a mapping) gets the default title, with the bundled
+    sources named in that title's language.
     """
-    if "{" not in spec.title:
-        return spec.title
+    own = spec.titles or {}
+    if language in own:
+        return _fill_title(spec, parameters, config, own[language], language)
+    # the default title: English, or the run's default language when it has no English one
+    written_in = next((lang for lang, text in own.items() if text == spec.title), "en")
+    return _fill_title(spec, parameters, config, spec.title, written_in)
+
+
+def _fill_title(
+    spec: ReportSpec, parameters: dict[str, Any], config: RunConfig, title: str, language: str
+) -> str:
+    if "{" not in title:
+        return title
     import ast
 
     declared = _notebook_parameters(spec.notebook)
     values = {}
     for field_name, parameter in (("sales", "sales_source"), ("survey", "survey_source")):
         if parameter in parameters:
-            values[field_name] = _source_title(parameters[parameter], config)
+            values[field_name] = _source_title(parameters[parameter], config, language)
         elif parameter in declared:
             default = ast.literal_eval(str(declared[parameter]["default"]))
-            values[field_name] = _source_title(default, config)
+            values[field_name] = _source_title(default, config, language)
     try:
-        return spec.title.format_map(values)
+        return title.format_map(values)
     except (KeyError, ValueError, IndexError) as exc:
         raise ReportConfigError(
-            f"report {spec.name}: title {spec.title!r} has a placeholder that cannot be "
+            f"report {spec.name}: title {title!r} has a placeholder that cannot be "
             f"filled ({exc}); use {{sales}} or {{survey}} where the notebook has "
             "sales_source or survey_source, and {{{{ }}}} for a literal brace"
         ) from None
@@ -438,13 +477,16 @@ def _write_run_files(staging: Path, summary: RunSummary) -> None:
 
 
 def _not_run(spec: ReportSpec, parameters: dict[str, Any], full_disk: str) -> ReportOutcome:
-    sentence = (
-        f"the disk was full (report {full_disk} could not write its outputs): free some "
+    msgid = N_(
+        "the disk was full (report {report} could not write its outputs): free some "
         "space and run again"
     )
+    values = {"report": full_disk}
+    sentence = msgid.format(**values)
     return ReportOutcome(
         name=spec.name,
         title=spec.title,
+        titles=dict(spec.titles),
         status="not run",
         seconds=0.0,
         parameters=parameters,
@@ -454,6 +496,7 @@ def _not_run(spec: ReportSpec, parameters: dict[str, Any], full_disk: str) -> Re
             "ename": "NotRun",
             "evalue": sentence,
             "sentence": sentence,
+            "message": [msgid, values],
         },
     )
 
@@ -470,30 +513,29 @@ def _write_error(exc: OSError, folder: Path) -> dict[str, Any]:
         f"{reason} ({exc.strerror or exc}) while writing its outputs in {folder.parent}: "
         + ("free some space and run again" if full else "check the reports folder")
     )
+    # the page's language: the same sentence without the system's (English) error text
+    msgid = (
+        N_("the disk is full while writing its outputs in {folder}: free some space and run again")
+        if full
+        else N_("an output could not be written in {folder}: check the reports folder")
+    )
     return {
         "cell": None,
         "cell_index": None,
         "ename": type(exc).__name__,
         "evalue": exc.strerror or str(exc),
         "sentence": sentence,
+        "message": [msgid, {"folder": str(folder.parent)}],
         "disk_full": full,
     }
 
 
-def _describe_error(error: dict[str, Any] | None) -> str:
-    if not error:
-        return "FAILED"
-    if error.get("ename") == "NotRun":
-        return f"not run: {error.get('sentence')}"
-    if error.get("sentence"):
-        return f"FAILED: {error['sentence']}"
-    if error.get("ename") == "DataQualityError":
-        return f"STOPPED by the data-quality check: {error.get('evalue')}"
-    if error.get("cell_index") is not None:
-        where = f"cell {error['cell_index'] + 1} of the notebook (In [{error['cell']}])"
-    else:
-        where = "before the first cell"
-    return f"FAILED at {where}: {error.get('ename')}: {error.get('evalue')}"
+def _describe_error(error: dict[str, Any] | None, language: str = "en") -> str:
+    """Why a report failed, was stopped or not run, in one line of ``language``."""
+    from loyalty_lib.i18n import use_language
+    from loyalty_lib.reporting.html_safety import describe_error
+
+    return describe_error(error, use_language(language))
 
 
 def _run_one(
@@ -546,9 +588,11 @@ def _run_one(
     seconds = time.perf_counter() - clock
     headline, kpis = None, []
     if executed.exists() and not (error and error.get("disk_full")):
-        footer = (
-            f"Report {spec.name} · run {run_id} · generated "
-            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        from loyalty_lib.i18n import use_language
+
+        tr = use_language(str(parameters.get("language") or "en"))
+        footer = tr.gettext("Report {name} · run {run_id} · generated {when} UTC").format(
+            name=spec.name, run_id=run_id, when=f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}"
         )
         try:
             page.write_text(
@@ -566,6 +610,7 @@ def _run_one(
         status="failed" if error else "ok",
         seconds=round(seconds, 2),
         parameters=parameters,
+        titles=dict(spec.titles),
         notebook=executed.name if executed.exists() else None,
         html=page.name if page.exists() else None,
         headline=headline,

@@ -36,3 +36,56 @@ def test_placeholders_take_the_source_titles():
 def test_an_unknown_placeholder_is_a_config_error():
     with pytest.raises(ReportConfigError, match=r"report r: title .*\{shop\}"):
         _title("80/20 ({shop})", sales_source="shop")
+
+
+# --- a title per language (issue 16) -------------------------------------------------------
+
+
+def _yaml(tmp_path, title: str, top: str = "") -> Path:
+    from loyalty_lib.reporting.config import load_config
+
+    path = tmp_path / "reports.yaml"
+    path.write_text(
+        (f"language: {top}\n" if top else "")
+        + f"reports:\n  - name: p\n    notebook: {NOTEBOOK}\n    title: {title}\n",
+        encoding="utf-8",
+    )
+    return load_config(path)
+
+
+def test_a_title_per_language_names_the_source_in_that_language(tmp_path):
+    from loyalty_lib.reporting.runner import _titled
+
+    config = _yaml(tmp_path, "{en: '80/20 ({sales})', ru: '80/20 ({sales})'}")
+    spec = _titled(config.reports[0], {"sales_source": "demo", "language": "ru"}, config)
+    # the catalogue's words for the bundled demo source (docs/glossary.md style)
+    assert spec.title == "80/20 (демо-магазин)"
+    assert spec.titles["en"] == "80/20 (demo shop)"
+    # no Belarusian title: the English one, with the source named in English (never mixed)
+    assert spec.titles["be"] == "80/20 (demo shop)"
+
+
+def test_a_title_mapping_needs_english_or_the_runs_language(tmp_path):
+    with pytest.raises(ReportConfigError, match=r"needs 'en' or 'ru' \(the run's language\)"):
+        _yaml(tmp_path, "{uk: 'Звіт'}", top="ru")
+    assert _yaml(tmp_path, "{ru: 'Отчёт'}", top="ru").reports[0].title == "Отчёт"
+    with pytest.raises(ReportConfigError, match=r"title: language: 'de' is not a shipped"):
+        _yaml(tmp_path, "{en: Report, de: Bericht}")
+    with pytest.raises(ReportConfigError, match=r"title: 'ru' must be a non-empty text"):
+        _yaml(tmp_path, "{en: Report, ru: ''}")
+
+
+def test_the_error_lines_are_in_the_report_language():
+    from loyalty_lib.reporting.runner import _describe_error
+
+    error = {"ename": "NotRun", "sentence": "x", "message": ["the disk was full (report "
+             "{report} could not write its outputs): free some space and run again",
+             {"report": "a"}]}  # fmt: skip
+    # hand-written Russian; the English sentence stays for the console
+    assert _describe_error(error, "ru") == (
+        "не запущен: диск был заполнен (отчёт a не смог записать результаты): освободите "
+        "место и запустите снова"
+    )
+    assert _describe_error(error) == "not run: x"
+    stop = {"ename": "DataQualityError", "evalue": "пусто"}
+    assert _describe_error(stop, "uk") == "ЗУПИНЕНО перевіркою якості даних: пусто"
