@@ -480,7 +480,12 @@ def _run_parallel(specs, parameters, config, staging, run_id, jobs, log):
             log(f"[{i}/{total}] {spec.name}: {_describe_error(outcome.error)}")
             return outcome
         log(f"[{i}/{total}] {spec.name}: running {spec.notebook.name} ...")
-        outcome = _run_one(spec, parameters[spec.name], config, staging, run_id, False, group=group)
+        try:
+            outcome = _run_one(
+                spec, parameters[spec.name], config, staging, run_id, False, group=group
+            )
+        finally:
+            _close_thread_loop()
         if group.stopping:
             return outcome  # stopped by the interrupt: not logged as a failure
         with lock:
@@ -510,6 +515,19 @@ def _run_parallel(specs, parameters, config, staging, run_id, jobs, log):
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
     return [future.result() for future in futures]
+
+
+def _close_thread_loop() -> None:
+    """Close the asyncio loop nbclient made for this worker thread (one per report; a
+    loop left open is a ResourceWarning when the thread's context is collected)."""
+    import asyncio
+
+    with contextlib.suppress(RuntimeError):  # no loop in this thread
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_running() and not loop.is_closed():
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+    asyncio.set_event_loop(None)
 
 
 def _drain(futures, group: KernelGroup) -> None:
