@@ -469,6 +469,12 @@ def _run_parallel(specs, parameters, config, staging, run_id, jobs, log):
     group = KernelGroup()
     lock = threading.Lock()
     full_disk: list[str] = []
+    printing = threading.Lock()
+    print_line = log
+
+    def log(line: str) -> None:  # print() writes the text and the newline in two calls
+        with printing:
+            print_line(line)
 
     def work(i: int, spec: ReportSpec) -> ReportOutcome | None:
         with lock:
@@ -509,7 +515,10 @@ def _run_parallel(specs, parameters, config, staging, run_id, jobs, log):
             future.cancel()
         _drain(futures, group)
         for i, (spec, future) in enumerate(zip(specs, futures, strict=True), start=1):
-            if future.cancelled() or (future.done() and future.result() is None):
+            never_started = future.cancelled() or (
+                future.done() and future.exception() is None and future.result() is None
+            )
+            if never_started:
                 log(f"[{i}/{total}] {spec.name}: not run (the run was interrupted)")
         raise
     finally:
