@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))" >/dev/null
 	@touch $(STAMP)
 
-## Run every report in reports.yaml on the bundled data; HTML in reports/latest/index.html
+## Run every report in reports.yaml on the bundled data; HTML in reports/latest/index.html.
+## As many reports at once as there are cores (`make report JOBS=1`: one after another)
 report: install
-	$(VENV)/bin/loyalty report
+	$(VENV)/bin/loyalty report $(if $(JOBS),--jobs $(JOBS))
 
 ## The whole test suite: library tests, doctests, nbval over every notebook, real browser,
 ## every core function on a local Spark session (needs Java 17), and the strict tooling

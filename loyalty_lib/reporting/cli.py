@@ -3,6 +3,9 @@
 exports (sources guessed from each file's header and first rows, TODOs for what it cannot
 decide).
 
+``--jobs N`` runs N reports at once (default: the number of cores; ``--jobs 1`` one after
+another); the outputs and exit statuses are the same whatever N.
+
 Exit status: 0 when every report succeeded, 1 when one failed or an input changed (or the
 run could not be written or published: a full disk), 2 on a bad configuration, override or
 run id (nothing was run; also when another process is writing the same run id), 130 when
@@ -21,9 +24,22 @@ from collections.abc import Sequence
 
 from loyalty_lib.errors import ReportRunError
 from loyalty_lib.reporting.config import ReportConfigError, load_config, parse_overrides
+from loyalty_lib.reporting.jobs import default_jobs
 from loyalty_lib.reporting.runner import _INTERRUPTED, _describe_error, _terminate, run_reports
 
 __all__ = ["main"]
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of reports to run at once (1 or more)"
+        )
+    return value
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -48,6 +64,15 @@ def _build_parser() -> argparse.ArgumentParser:
         help="override a notebook parameter (repeatable)",
     )
     parser.add_argument("--kernel", help="Jupyter kernel (default: from reports.yaml)")
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help=f"reports run at once, each in its own kernel (default: the cores, here "
+        f"{default_jobs()}; 1: one after another, with per-cell progress bars)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no per-cell progress bar")
     parser.add_argument("--list", action="store_true", help="list the reports and exit")
     return parser
@@ -139,6 +164,7 @@ def _report(opts: argparse.Namespace) -> int:
                 only=opts.only,
                 overrides=parse_overrides(opts.parameter),
                 progress=not opts.no_progress,
+                jobs=opts.jobs or default_jobs(),
             )
         finally:
             for sig, handler in previous.items():

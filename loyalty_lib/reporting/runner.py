@@ -36,6 +36,7 @@ import errno
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -54,6 +55,7 @@ from loyalty_lib.reporting.config import (
 )
 from loyalty_lib.reporting.html import _headline, _kpis, notebook_to_html
 from loyalty_lib.reporting.index import index_html
+from loyalty_lib.reporting.jobs import KernelGroup, kernel_manager_class
 from loyalty_lib.reporting.run_files import (
     RunLocked,
     hash_inputs,
@@ -177,10 +179,14 @@ def run_reports(
     overrides: dict[str | None, dict[str, Any]] | None = None,
     progress: bool = True,
     log=print,
+    jobs: int = 1,
 ) -> RunSummary:
     """Run the configured reports into ``output_dir/run_id`` and update ``latest``.
 
-    Every notebook is attempted even when an earlier one fails. Raises
+    Every notebook is attempted even when an earlier one fails. ``jobs`` reports run at
+    once, each in its own kernel (``jobs=1``: one after another, with per-cell progress
+    bars when ``progress``; more: no progress bars, one console line as each report starts
+    and ends); the outputs, their order and the statuses do not depend on it. Raises
     :class:`ReportConfigError` before running anything when the selection, the overrides or
     the run id are invalid. When ``output_dir/run_id`` already exists, nothing is run: the
     recorded result is returned (``reused=True``) if it was made for the same reports and
@@ -189,6 +195,8 @@ def run_reports(
     propagates; nothing is published.
     """
     specs = list(config.reports)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ReportConfigError(f"--jobs {jobs!r}: the number of reports run at once is 1 or more")
     if only:
         unknown = sorted(set(only) - {s.name for s in specs})
         if unknown:
@@ -231,7 +239,9 @@ def run_reports(
                 "choose another --output-dir or make it writable"
             ) from None
         try:
-            summary = _run_all(specs, parameters, config, staging, final, run_id, progress, log)
+            summary = _run_all(
+                specs, parameters, config, staging, final, run_id, progress, log, jobs
+            )
             summary.complete = complete
             _write_run_files(staging, summary)
             try:
@@ -431,11 +441,33 @@ def _run_all(
     run_id: str,
     progress: bool,
     log,
+    jobs: int = 1,
 ) -> RunSummary:
     """Run every report into ``staging``; write summary.json and index.html there."""
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     inputs = hash_inputs(input_files(specs, parameters, config.root), config.root)
+    if jobs > 1 and len(specs) > 1:
+        outcomes = _run_parallel(specs, parameters, config, staging, run_id, jobs, log)
+    else:
+        outcomes = _run_sequential(specs, parameters, config, staging, run_id, progress, log)
+    for item in inputs:
+        item["sha256_after"] = sha256(item.pop("file"))
+    summary = RunSummary(
+        run_id, final, started, time.perf_counter() - clock, outcomes, inputs=inputs
+    )
+    for path in summary.inputs_changed:
+        log(f"input {path} changed while the run was going on: the run is not trusted")
+    return summary
+
+
+def _end_line(i: int, total: int, outcome: ReportOutcome) -> str:
+    status = "ok" if outcome.status == "ok" else _describe_error(outcome.error)
+    return f"[{i}/{total}] {outcome.name}: {status} ({outcome.seconds:.1f} s)"
+
+
+def _run_sequential(specs, parameters, config, staging, run_id, progress, log):
+    """One report after another in this thread (``--jobs 1``)."""
     outcomes: list[ReportOutcome] = []
     full_disk: str | None = None
     for i, spec in enumerate(specs, start=1):
@@ -448,19 +480,118 @@ def _run_all(
         log(f"[{i}/{len(specs)}] {spec.name}: running {spec.notebook.name} ...")
         outcome = _run_one(spec, parameters[spec.name], config, staging, run_id, progress)
         _stop_if_interrupted()  # an interrupt swallowed while waiting on the kernel
-        status = "ok" if outcome.status == "ok" else _describe_error(outcome.error)
-        log(f"[{i}/{len(specs)}] {spec.name}: {status} ({outcome.seconds:.1f} s)")
+        log(_end_line(i, len(specs), outcome))
         outcomes.append(outcome)
         if outcome.error and outcome.error.get("disk_full"):
             full_disk = spec.name
-    for item in inputs:
-        item["sha256_after"] = sha256(item.pop("file"))
-    summary = RunSummary(
-        run_id, final, started, time.perf_counter() - clock, outcomes, inputs=inputs
-    )
-    for path in summary.inputs_changed:
-        log(f"input {path} changed while the run was going on: the run is not trusted")
-    return summary
+    return outcomes
+
+
+#: How long an interrupted parallel run waits for its workers once their kernels are
+#: terminated (nbclient notices a dead kernel within about a second).
+_DRAIN_SECONDS = 60.0
+
+
+def _run_parallel(specs, parameters, config, staging, run_id, jobs, log):
+    """Up to ``jobs`` reports at once, each in a worker thread driving its own kernel.
+
+    Reports start in the configuration's order and the outcomes keep that order. After a
+    full disk, reports not yet started are recorded as not run (as in a sequential run).
+    On an interrupt (KeyboardInterrupt in this thread, raised by :func:`_terminate` or by
+    Ctrl-C), reports not yet started never start, running kernels are terminated, the
+    workers are waited for (so nothing writes in the staging folder once it is removed),
+    the reports that did not start are listed, and the interrupt propagates.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    total = len(specs)
+    group = KernelGroup()
+    lock = threading.Lock()
+    full_disk: list[str] = []
+    printing = threading.Lock()
+    print_line = log
+
+    def log(line: str) -> None:  # print() writes the text and the newline in two calls
+        with printing:
+            print_line(line)
+
+    def work(i: int, spec: ReportSpec) -> ReportOutcome | None:
+        with lock:
+            if group.stopping:
+                return None  # interrupted before it started
+            full = full_disk[0] if full_disk else None
+        if full is not None:
+            outcome = _not_run(spec, parameters[spec.name], full)
+            log(f"[{i}/{total}] {spec.name}: {_describe_error(outcome.error)}")
+            return outcome
+        log(f"[{i}/{total}] {spec.name}: running {spec.notebook.name} ...")
+        try:
+            outcome = _run_one(
+                spec, parameters[spec.name], config, staging, run_id, False, group=group
+            )
+        finally:
+            _close_thread_loop()
+        if group.stopping:
+            return outcome  # stopped by the interrupt: not logged as a failure
+        with lock:
+            if outcome.error and outcome.error.get("disk_full") and not full_disk:
+                full_disk.append(spec.name)
+        log(_end_line(i, total, outcome))
+        return outcome
+
+    executor = ThreadPoolExecutor(max_workers=min(jobs, total), thread_name_prefix="report")
+    futures = [executor.submit(work, i, spec) for i, spec in enumerate(specs, start=1)]
+    try:
+        pending = set(futures)
+        while pending:
+            _stop_if_interrupted()
+            _, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+        _stop_if_interrupted()
+    except BaseException:
+        with lock:
+            group.stop()
+        for future in futures:
+            future.cancel()
+        _drain(futures, group)
+        for i, (spec, future) in enumerate(zip(specs, futures, strict=True), start=1):
+            never_started = future.cancelled() or (
+                future.done() and future.exception() is None and future.result() is None
+            )
+            if never_started:
+                log(f"[{i}/{total}] {spec.name}: not run (the run was interrupted)")
+        raise
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+    return [future.result() for future in futures]
+
+
+def _close_thread_loop() -> None:
+    """Close the asyncio loop nbclient made for this worker thread (one per report; a
+    loop left open is a ResourceWarning when the thread's context is collected)."""
+    import asyncio
+
+    with contextlib.suppress(RuntimeError):  # no loop in this thread
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_running() and not loop.is_closed():
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+    asyncio.set_event_loop(None)
+
+
+def _drain(futures, group: KernelGroup) -> None:
+    """Wait for the running workers after an interrupt; a second interrupt does not cut it
+    short (the staging folder is removed only when no worker writes in it any more)."""
+    from concurrent.futures import wait
+
+    deadline = time.monotonic() + _DRAIN_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            group.stop()  # a kernel that was starting when the interrupt came
+            _, pending = wait(futures, timeout=0.5)
+            if not pending:
+                return
+        except KeyboardInterrupt:
+            continue
 
 
 def _write_run_files(staging: Path, summary: RunSummary) -> None:
@@ -545,6 +676,7 @@ def _run_one(
     staging: Path,
     run_id: str,
     progress: bool,
+    group: KernelGroup | None = None,
 ) -> ReportOutcome:
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -553,21 +685,20 @@ def _run_one(
     page = staging / f"{spec.name}.html"
     clock = time.perf_counter()
     error = None
-    # customer lists for the analyst (analyst_files.py): <run>/private/<report>, never linked
-    os.environ["LOYALTY_PRIVATE_DIR"] = str(staging / "private" / spec.name)
+    manager = kernel_manager_class(_kernel_env(config, staging, spec), group)
     try:
-        with _sources_for_kernel(config):
-            papermill.execute_notebook(
-                str(spec.notebook),
-                str(executed),
-                parameters=parameters,
-                kernel_name=config.kernel,
-                progress_bar=progress,
-                cwd=str(config.root),
-                execution_timeout=config.cell_timeout,
-                log_output=False,
-                extra_arguments=_quiet_kernel(config.kernel),
-            )
+        papermill.execute_notebook(
+            str(spec.notebook),
+            str(executed),
+            parameters=parameters,
+            kernel_name=config.kernel,
+            progress_bar=progress,
+            cwd=str(config.root),
+            execution_timeout=config.cell_timeout,
+            log_output=False,
+            extra_arguments=_quiet_kernel(config.kernel),
+            kernel_manager_class=manager,
+        )
     except PapermillExecutionError as exc:
         error = {
             "cell": exc.exec_count,
@@ -595,11 +726,11 @@ def _run_one(
             name=spec.name, run_id=run_id, when=f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}"
         )
         try:
-            page.write_text(
-                notebook_to_html(executed, title=spec.title, footer=footer), encoding="utf-8"
-            )
-            headline = _headline(executed)
-            kpis = _kpis(executed)
+            with _PAGES:  # nbconvert and the page language (i18n) are process-wide state
+                html = notebook_to_html(executed, title=spec.title, footer=footer)
+                headline = _headline(executed)
+                kpis = _kpis(executed)
+            page.write_text(html, encoding="utf-8")
         except OSError as exc:
             error = _write_error(exc, staging)
             with contextlib.suppress(OSError):
@@ -641,25 +772,26 @@ def _quiet_kernel(kernel: str) -> list[str]:
     return ["--IPKernelApp.log_level=ERROR", f"--IPKernelApp.exec_lines={setup}"]
 
 
-@contextlib.contextmanager
-def _sources_for_kernel(config: RunConfig):
-    """``LOYALTY_CONFIG`` set to the run's reports.yaml while a kernel starts and runs.
+def _kernel_env(config: RunConfig, staging: Path, spec: ReportSpec) -> dict[str, str]:
+    """The environment of one report's kernel: this process's, plus
 
-    The kernel inherits the environment, so ``load_sales("<declared name>")`` in a notebook
-    reads the declarations of the file this run was started with, wherever the notebook is.
+    - ``LOYALTY_PRIVATE_DIR``: ``<run>/private/<report>``, where ``analyst_file`` writes
+      customer lists for the analyst (never linked from a page);
+    - ``LOYALTY_CONFIG``: the run's reports.yaml, so ``load_sales("<declared name>")`` in a
+      notebook reads the declarations of the file this run was started with.
+
+    Handed to the kernel at launch (:mod:`loyalty_lib.reporting.jobs`), never written into
+    ``os.environ``: reports running at once each see their own folder.
     """
-    if config.path is None:
-        yield
-        return
-    previous = os.environ.get("LOYALTY_CONFIG")
-    os.environ["LOYALTY_CONFIG"] = str(Path(config.path).resolve())
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("LOYALTY_CONFIG", None)
-        else:
-            os.environ["LOYALTY_CONFIG"] = previous
+    env = dict(os.environ)
+    env["LOYALTY_PRIVATE_DIR"] = str(staging / "private" / spec.name)
+    if config.path is not None:
+        env["LOYALTY_CONFIG"] = str(Path(config.path).resolve())
+    return env
+
+
+#: Serialises the page conversion of reports finishing at the same time.
+_PAGES = threading.Lock()
 
 
 def _error_text(ename: str, evalue: str) -> str:

@@ -169,7 +169,8 @@ def test_a_full_disk_fails_the_current_report_and_the_rest_are_not_run(
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "write_text", write_text)
-    assert _main(workspace / "reports.yaml", tmp_path, "--run-id", "full") == 1
+    # one after another (test_parallel_reports.py has the same with --jobs 2)
+    assert _main(workspace / "reports.yaml", tmp_path, "--run-id", "full", "--jobs", "1") == 1
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err + captured.out
     summary = json.loads((tmp_path / "full" / "summary.json").read_text())

@@ -1,7 +1,8 @@
 """Nothing lost: a report run killed half-way (SIGINT, SIGTERM, SIGKILL) leaves every earlier
 run intact, publishes nothing and never moves reports/latest. The runner is a subprocess
 running real papermill kernels; a marker file written by the second notebook tells the test
-that the run is half-way (the first report is done, the second is executing)."""
+that the run is half-way (the first report is done, the second is executing). The same
+with reports in parallel: tests/reporting/test_parallel_reports.py."""
 
 import hashlib
 import os
@@ -62,6 +63,8 @@ def _runner(workspace, out, run_id, *extra, config="reports.yaml"):
         "--run-id",
         run_id,
         "--no-progress",
+        "--jobs",  # one after another: report 1 is done when report 2 runs
+        "1",
         *extra,
     ]
 
