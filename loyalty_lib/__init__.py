@@ -11,6 +11,11 @@ shadow a module (docs/architecture.md).
 from importlib.metadata import PackageNotFoundError, version
 
 from loyalty_lib import _compat
+from loyalty_lib.behaviour.callbacks import (
+    detractor_callbacks,
+    overdue_vips,
+    unresolved_complaints,
+)
 from loyalty_lib.behaviour.campaigns import campaign_uplift, holdout_size
 from loyalty_lib.behaviour.complaints import (
     compare_recovery,
@@ -109,6 +114,7 @@ __all__ = [
     "customer_clv",
     "customer_summary",
     "customer_value",
+    "detractor_callbacks",
     "detractor_touchpoints",
     "event_effect",
     "fit_bgnbd",
@@ -125,6 +131,7 @@ __all__ = [
     "nps_drivers",
     "nps_sample_size",
     "nps_trend",
+    "overdue_vips",
     "pareto_by_period",
     "pareto_split",
     "purchase_rhythm",
@@ -149,6 +156,7 @@ __all__ = [
     "show",
     "stockout_returns",
     "time_to_second_purchase",
+    "unresolved_complaints",
     "users_referrers",
     "validate_sales",
     "validate_survey",
