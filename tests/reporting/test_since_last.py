@@ -178,3 +178,20 @@ def test_a_first_run_shows_no_change_column(tmp_path):
     )
     summary = RunSummary("r1", tmp_path / "r1", "2026-11-01T06:00:00+00:00", 5.0, [outcome])
     assert "since the last run" not in index_html(summary, _describe_error)
+
+
+def test_the_change_column_is_translated(runs):
+    outcome = ReportOutcome(
+        name="nps_demo",
+        title="NPS",
+        status="ok",
+        seconds=1.0,
+        parameters={"language": "ru"},
+        html="nps_demo.html",
+        kpis=NOW,
+    )
+    summary = RunSummary("r3", runs / "r3", "2026-11-01T06:00:00+00:00", 5.0, [outcome])
+    page = index_html(summary, _describe_error)
+    # Russian number forms (comma decimal); "п. п." = percentage points
+    assert "с прошлого запуска" in page
+    assert "+2,0 п. п. от 50.0%: в пределах шума (p с поправкой Холма = 0,58)" in page
