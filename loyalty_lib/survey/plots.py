@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from loyalty_lib.inputs.plots import mark_events
 from loyalty_lib.inputs.privacy import safe_label
 
 __all__ = [
@@ -161,8 +162,13 @@ def plot_nps_trend(
     by: str | None = None,
     ax=None,
     title: str | None = None,
+    events: pd.DataFrame | None = None,
 ):
     """NPS per period with its interval band; significant changes marked.
+
+    ``events`` (a frame of :func:`loyalty_lib.inputs.events.read_events`, narrowed to the
+    customers shown with :func:`loyalty_lib.inputs.events.events_in_scope`) are marked on
+    the time axis by :func:`loyalty_lib.inputs.plots.mark_events`, coloured by kind.
 
     ``trend`` is the frame of :func:`loyalty_lib.nps_trend` (with ``by=by`` for one line
     per group). Triangles mark periods whose change from the baseline is significant
@@ -229,6 +235,7 @@ def plot_nps_trend(
     ax.set_ylim(max(-100.0, low_y - 5), min(100.0, high_y + 5))
     ax.set_xlabel("survey period")
     ax.set_ylabel("NPS (points, −100…100)")
+    kinds = mark_events(ax, events) if events is not None else []
     handles, labels = ax.get_legend_handles_labels()
     handles += [
         plt.Line2D(
@@ -237,6 +244,8 @@ def plot_nps_trend(
         plt.Line2D([], [], marker="o", linestyle="", color="white", markeredgecolor="grey"),
     ]
     labels += ["significant change (adjusted p-value)", "low base"]
+    handles += kinds
+    labels += [h.get_label() for h in kinds]
     ax.legend(
         handles,
         labels,
