@@ -560,6 +560,13 @@ def load_events(
     customers
         A table with the segment columns, to check every ``segment:`` scope against it.
 
+    Returns
+    -------
+    pandas.DataFrame or None
+        As :func:`~loyalty_lib.inputs.events.read_events`; ``attrs["folder"]`` is the log's
+        folder, where the files its report reads beside it (a campaign's groups, stock-out
+        responses) are looked for.
+
     Examples
     --------
     >>> load_events("none") is None
@@ -578,7 +585,9 @@ def load_events(
             f"events_source: {text}: no such file; use 'demo', 'none' or the path of an "
             "event log (CSV, Excel or YAML)"
         )
-    return read_events(path, customers=customers)
+    events = read_events(path, customers=customers)
+    events.attrs["folder"] = str(path.parent)  # where its side files (campaign, responses) lie
+    return events
 
 
 def _read_table(path: Path, *, dates: list[str], ids: list[str]) -> pd.DataFrame:
