@@ -57,6 +57,7 @@ from loyalty_lib.errors import (
 )
 from loyalty_lib.inputs.events import read_events, read_responses
 from loyalty_lib.inputs.validate import validate_sales, validate_survey
+from loyalty_lib.retention.calendar import period_retention
 from loyalty_lib.retention.cohorts import cohort_retention, cohort_start
 from loyalty_lib.retention.curves import retention_curve, retention_matrix
 from loyalty_lib.retention.repeat import (
@@ -134,6 +135,7 @@ __all__ = [
     "overdue_vips",
     "pareto_by_period",
     "pareto_split",
+    "period_retention",
     "purchase_rhythm",
     "read_events",
     "read_responses",

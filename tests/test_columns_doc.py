@@ -85,6 +85,7 @@ def results():
             "time_to_second_purchase": L.time_to_second_purchase(
                 sales, customer="customer_id", date="order_date"
             ),
+            "period_retention": L.period_retention(sales, **K),
             "rfm_scores": rfm,
             "rfm_segments": L.rfm_segments(rfm),
             "rfm_transitions": L.rfm_transitions(
