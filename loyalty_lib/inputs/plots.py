@@ -74,8 +74,14 @@ _KIND_STYLE = {
 }
 
 
-def _kind_label(tr, kind: str) -> str:
-    """An event kind as the page names it (each spelled out for the catalogue extractor)."""
+def event_kind_label(kind: str, tr=None) -> str:
+    """An event kind as the page names it, in the current language (or ``tr``'s).
+
+    >>> event_kind_label("stock-out")
+    'stock-out'
+    """
+    tr = tr or current()
+    # each kind spelled out for the catalogue extractor
     labels = {
         "stock-out": tr.pgettext("event kind", "stock-out"),
         "staffing gap": tr.pgettext("event kind", "staffing gap"),
@@ -141,7 +147,7 @@ def mark_events(ax, events: pd.DataFrame, *, label_length: int = 32) -> list:
                 alpha=0.35,
                 edgecolor=colour,
                 linestyle=style,
-                label=_kind_label(tr, event.kind),
+                label=event_kind_label(event.kind, tr),
             ),
         )
     ax.set_xlim(left, right)

@@ -232,9 +232,14 @@ def since_last(summary: Any, *, alpha: float = 0.05) -> dict[tuple[str, str], Fi
     previous complete run of each of its reports, found beside its folder."""
     from dataclasses import asdict, is_dataclass
 
-    reports = [asdict(r) if is_dataclass(r) else dict(r) for r in summary.reports]
-    folder = Path(summary.folder)
-    previous = previous_reports(folder.parent, summary.run_id, summary.started)
+    folder = getattr(summary, "folder", None)
+    if folder is None:
+        return {}
+    reports = [
+        asdict(r) if is_dataclass(r) else dict(r) if isinstance(r, dict) else dict(vars(r))
+        for r in summary.reports
+    ]
+    previous = previous_reports(Path(folder).parent, summary.run_id, str(summary.started))
     return figure_changes(reports, previous, alpha=alpha)
 
 
