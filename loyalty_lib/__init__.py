@@ -11,6 +11,11 @@ shadow a module (docs/architecture.md).
 from importlib.metadata import PackageNotFoundError, version
 
 from loyalty_lib import _compat
+from loyalty_lib.behaviour.callbacks import (
+    detractor_callbacks,
+    overdue_vips,
+    unresolved_complaints,
+)
 from loyalty_lib.behaviour.campaigns import campaign_uplift, holdout_size
 from loyalty_lib.behaviour.complaints import (
     compare_recovery,
@@ -52,6 +57,7 @@ from loyalty_lib.errors import (
 )
 from loyalty_lib.inputs.events import read_events, read_responses
 from loyalty_lib.inputs.validate import validate_sales, validate_survey
+from loyalty_lib.retention.calendar import period_retention
 from loyalty_lib.retention.cohorts import cohort_retention, cohort_start
 from loyalty_lib.retention.curves import retention_curve, retention_matrix
 from loyalty_lib.retention.repeat import (
@@ -109,6 +115,7 @@ __all__ = [
     "customer_clv",
     "customer_summary",
     "customer_value",
+    "detractor_callbacks",
     "detractor_touchpoints",
     "event_effect",
     "fit_bgnbd",
@@ -125,8 +132,10 @@ __all__ = [
     "nps_drivers",
     "nps_sample_size",
     "nps_trend",
+    "overdue_vips",
     "pareto_by_period",
     "pareto_split",
+    "period_retention",
     "purchase_rhythm",
     "read_events",
     "read_responses",
@@ -149,6 +158,7 @@ __all__ = [
     "show",
     "stockout_returns",
     "time_to_second_purchase",
+    "unresolved_complaints",
     "users_referrers",
     "validate_sales",
     "validate_survey",

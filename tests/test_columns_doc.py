@@ -85,6 +85,7 @@ def results():
             "time_to_second_purchase": L.time_to_second_purchase(
                 sales, customer="customer_id", date="order_date"
             ),
+            "period_retention": L.period_retention(sales, **K),
             "rfm_scores": rfm,
             "rfm_segments": L.rfm_segments(rfm),
             "rfm_transitions": L.rfm_transitions(
@@ -134,6 +135,9 @@ def results():
             ),
             "campaign_uplift": L.campaign_uplift(load_demo().campaign, target_uplift=0.05),
             "holdout_size": L.holdout_size(0.2, 0.05),
+            "detractor_callbacks": L.detractor_callbacks(clean, "score", ["product", "delivery"]),
+            "unresolved_complaints": L.unresolved_complaints(survey),
+            "overdue_vips": L.overdue_vips(rfm, rhythm),
             "stockout_returns": L.stockout_returns(
                 load_demo().stockout_responses, sales, after="2024-06-30"
             ),

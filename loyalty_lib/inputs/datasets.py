@@ -546,6 +546,50 @@ def load_survey(source: Any = "demo") -> pd.DataFrame:
     return _describe(frame, name=path.name, title=path.stem, kind="survey", path=str(path))
 
 
+def load_events(
+    source: Any = "demo", *, customers: pd.DataFrame | None = None
+) -> pd.DataFrame | None:
+    """Load an event log (:func:`loyalty_lib.inputs.events.read_events`) named by a report.
+
+    Parameters
+    ----------
+    source
+        ``"none"`` or ``""`` (no events: returns None), ``"demo"`` (the demo shop's
+        ``events.csv``: the East stock-out and the reminder wave), or the path of a CSV,
+        Excel or YAML event log (customer files in its scopes are relative to it).
+    customers
+        A table with the segment columns, to check every ``segment:`` scope against it.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        As :func:`~loyalty_lib.inputs.events.read_events`; ``attrs["folder"]`` is the log's
+        folder, where the files its report reads beside it (a campaign's groups, stock-out
+        responses) are looked for.
+
+    Examples
+    --------
+    >>> load_events("none") is None
+    True
+    >>> load_events("demo")["kind"].tolist()
+    ['stock-out', 'reminder wave']
+    """
+    from loyalty_lib.inputs.events import read_events
+
+    text = "" if source is None else str(source).strip()
+    if text.lower() in ("", "none"):
+        return None
+    path = demo_dir() / "events.csv" if text.lower() == "demo" else Path(text)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"events_source: {text}: no such file; use 'demo', 'none' or the path of an "
+            "event log (CSV, Excel or YAML)"
+        )
+    events = read_events(path, customers=customers)
+    events.attrs["folder"] = str(path.parent)  # where its side files (campaign, responses) lie
+    return events
+
+
 def _read_table(path: Path, *, dates: list[str], ids: list[str]) -> pd.DataFrame:
     """Read a canonical CSV or Parquet file: ids normalised, dates read by the one parser."""
     from loyalty_lib.inputs.dates import read_date_column

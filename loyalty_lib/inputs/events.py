@@ -52,6 +52,7 @@ __all__ = [
     "EVENT_COLUMNS",
     "EVENT_KINDS",
     "RESPONSES",
+    "events_in_scope",
     "read_events",
     "read_responses",
     "scope_members",
@@ -525,3 +526,56 @@ def read_responses(
             "row": rows,
         }
     )
+
+
+def events_in_scope(
+    events: pd.DataFrame | None,
+    *,
+    segment: tuple[str, Any] | None = None,
+    customers: pd.DataFrame | None = None,
+    customer: str = "customer_id",
+) -> pd.DataFrame:
+    """The events that touch a chart's customers: all of them, or one segment.
+
+    With ``segment=None`` (a chart of all customers) every event is in scope. With
+    ``segment=(column, value)`` an event is in scope when it touches everyone
+    (``scope_type`` ``all``), names that very segment, or (when ``customers``, one row per
+    customer or per order with ``customer`` and ``column``, is given) touches at least one
+    customer of the segment through another segment or a customer list. Without
+    ``customers`` such events are left out: whether they touch the segment is unknown.
+
+    Examples
+    --------
+    >>> events = read_events([
+    ...     {"start": "2024-06-01", "kind": "stock-out", "scope": "segment:region=East",
+    ...      "label": "East"},
+    ...     {"start": "2024-09-01", "kind": "campaign", "scope": "all", "label": "All"}])
+    >>> events_in_scope(events, segment=("region", "West"))["label"].tolist()
+    ['All']
+    >>> len(events_in_scope(events)), len(events_in_scope(None))
+    (2, 0)
+    """
+    if events is None:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in EVENT_COLUMNS})
+    if segment is None:
+        return events.reset_index(drop=True)
+    column, value = segment
+    keep = []
+    members = None
+    if customers is not None:
+        if column not in customers.columns:
+            raise DataQualityError(
+                f"segment: the column {column!r} is not in the customers table; its columns "
+                f"are {[str(c) for c in customers.columns]}."
+            )
+        members = customers[customers[column].astype("str").eq(str(value))]
+    for _, event in events.iterrows():
+        if event["scope_type"] == "all":
+            keep.append(True)
+        elif event["scope_type"] == "segment" and event["scope_column"] == column:
+            keep.append(str(event["scope_value"]) == str(value))
+        elif members is not None:
+            keep.append(bool(scope_members(event, members, customer=customer).any()))
+        else:
+            keep.append(False)
+    return events[pd.Series(keep, index=events.index, dtype=bool)].reset_index(drop=True)

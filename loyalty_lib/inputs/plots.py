@@ -60,3 +60,95 @@ def plot_responses_by_month(result: pd.DataFrame, *, ax=None):
     ax.set_title(_("Survey answers per month: usable, skipped and invalid"))
     ax.legend(frameon=False, ncols=3)
     return ax
+
+
+#: Colour and line style of each event kind on a timeline (kinds of inputs.events).
+_KIND_STYLE = {
+    "stock-out": ("#c44e52", "--"),
+    "staffing gap": ("#8172b3", "-."),
+    "price change": ("#937860", ":"),
+    "campaign": ("#55a868", "--"),
+    "reminder wave": ("#dd8452", "-."),
+    "VIP offer": ("#da8bc3", ":"),
+    "other": ("#8c8c8c", "--"),
+}
+
+
+def event_kind_label(kind: str, tr=None) -> str:
+    """An event kind as the page names it, in the current language (or ``tr``'s).
+
+    >>> event_kind_label("stock-out")
+    'stock-out'
+    """
+    tr = tr or current()
+    # each kind spelled out for the catalogue extractor
+    labels = {
+        "stock-out": tr.pgettext("event kind", "stock-out"),
+        "staffing gap": tr.pgettext("event kind", "staffing gap"),
+        "price change": tr.pgettext("event kind", "price change"),
+        "campaign": tr.pgettext("event kind", "campaign"),
+        "reminder wave": tr.pgettext("event kind", "reminder wave"),
+        "VIP offer": tr.pgettext("event kind", "VIP offer"),
+        "other": tr.pgettext("event kind", "other"),
+    }
+    return labels.get(kind, labels["other"])
+
+
+def mark_events(ax, events: pd.DataFrame, *, label_length: int = 32) -> list:
+    """Mark events on a chart whose x axis is calendar time: a shaded span from ``start`` to
+    ``end`` (inclusive), a dashed line at the start and a short label, coloured by kind.
+
+    ``events`` is a frame of :func:`loyalty_lib.inputs.events.read_events` already narrowed
+    to the chart's customers (:func:`loyalty_lib.inputs.events.events_in_scope`). Labels
+    pass through :func:`loyalty_lib.inputs.privacy.safe_label` (contacts masked) and are
+    cut to ``label_length`` characters. Events wholly outside the drawn time range are left
+    out and the range is kept. Returns one legend handle per kind shown (to add to the
+    chart's legend); the axes are drawn on in place.
+    """
+    from matplotlib.dates import date2num, num2date
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import blended_transform_factory
+
+    from loyalty_lib.inputs.privacy import safe_label
+
+    if events is None or len(events) == 0:
+        return []
+    tr = current()
+    left, right = ax.get_xlim()
+    first = pd.Timestamp(num2date(left)).tz_localize(None)
+    last = pd.Timestamp(num2date(right)).tz_localize(None)
+    place = blended_transform_factory(ax.transData, ax.transAxes)
+    handles: dict[str, Patch] = {}
+    shown = events.sort_values("start", kind="stable")
+    shown = shown[(shown["end"] >= first) & (shown["start"] <= last)]
+    for i, event in enumerate(shown.itertuples(index=False)):
+        colour, style = _KIND_STYLE.get(event.kind, _KIND_STYLE["other"])
+        start = pd.Timestamp(event.start)
+        end = pd.Timestamp(event.end) + pd.Timedelta(days=1)  # the last day included
+        ax.axvspan(date2num(start), date2num(end), color=colour, alpha=0.15, linewidth=0, zorder=0)
+        ax.axvline(date2num(start), color=colour, linewidth=1, linestyle=style, zorder=0)
+        text = safe_label(event.label)
+        if len(text) > label_length:
+            text = text[: label_length - 1] + "…"
+        ax.text(
+            date2num(start),
+            0.97 - 0.07 * (i % 3),
+            " " + text,
+            transform=place,
+            fontsize=7,
+            va="top",
+            ha="left",
+            color=colour,
+        )
+        handles.setdefault(
+            event.kind,
+            Patch(
+                facecolor=colour,
+                alpha=0.35,
+                edgecolor=colour,
+                linestyle=style,
+                label=event_kind_label(event.kind, tr),
+            ),
+        )
+    ax.set_xlim(left, right)
+    return list(handles.values())

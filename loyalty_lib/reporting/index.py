@@ -62,8 +62,12 @@ def _interval_text(item: dict[str, Any], tr: Any = None) -> str:
     return prefix + tr.interval(item["interval"][0], item["interval"][1])
 
 
-def _kpi_rows(summary: Any, tr: Any) -> list[dict[str, str]]:
-    """The executive summary: every key figure of the run, each linked to its report."""
+def _kpi_rows(summary: Any, tr: Any, changes: dict | None = None) -> list[dict[str, str]]:
+    """The executive summary: every key figure of the run, each linked to its report, with
+    its change since the previous complete run of the report (:mod:`.since_last`)."""
+    from loyalty_lib.reporting.since_last import change_text
+
+    changes = changes or {}
     rows = []
     for r in summary.reports:
         for item in r.kpis:
@@ -79,6 +83,9 @@ def _kpi_rows(summary: Any, tr: Any) -> list[dict[str, str]]:
                     if base is not None
                     else "",
                     "note": str(item.get("note", "")),
+                    "since": change_text(changes[(r.name, str(item.get("label")))], tr)
+                    if (r.name, str(item.get("label"))) in changes
+                    else "",
                 }
             )
     return rows
@@ -175,9 +182,25 @@ def index_html(summary: Any, describe_error: Any, language: str | None = None) -
     """
     from loyalty_lib.i18n import check_language, use_language
     from loyalty_lib.reporting.html_safety import CSP
+    from loyalty_lib.reporting.since_last import since_last
 
     language = check_language(language) if language else run_language(summary)
     tr = use_language(language)
+    changes = since_last(summary)
+    tested = sum(c.tested for c in changes.values())
+    since_note = (
+        tr.gettext(
+            "Since the last run: each key figure against the same report in its previous "
+            "complete run ({runs}). A two-sample z-test on the two values, the standard errors "
+            "read from their intervals, Holm-adjusted over the {n} figures tested; the two runs "
+            "share most customers, which makes the test conservative."
+        ).format(
+            runs=", ".join(sorted({c.previous_run for c in changes.values()})),
+            n=tr.number(tested),
+        )
+        if changes
+        else ""
+    )
     reports = [
         {
             "href": r.html,
@@ -197,6 +220,7 @@ def index_html(summary: Any, describe_error: Any, language: str | None = None) -
         started=summary.started,
         seconds=tr.number(round(summary.seconds), 0),
         status=_status(summary, tr),
-        kpis=_kpi_rows(summary, tr),
+        kpis=_kpi_rows(summary, tr, changes),
+        since_note=since_note,
         reports=reports,
     )

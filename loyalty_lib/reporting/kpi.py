@@ -26,6 +26,7 @@ def kpi(
     base: int | None = None,
     base_unit: str = "answers",
     note: str = "",
+    bounds: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """One key figure: its label, raw value, how to print it, its interval and its base.
 
@@ -45,6 +46,11 @@ def kpi(
         How many observations it rests on, and ``base_unit`` what they are.
     note
         A short reading ("known, but must improve").
+    bounds
+        The raw bounds of the interval (same scale as ``value``), kept as
+        ``interval_values`` for the index's comparison with the previous run
+        (:mod:`loyalty_lib.reporting.since_last`); without them the printed bounds are read
+        back.
 
     Examples
     --------
@@ -58,7 +64,7 @@ def kpi(
         raise ValueError("kpi: label and text are required")
     if value is not None and not math.isfinite(float(value)):
         value = None
-    return {
+    out = {
         "label": str(label),
         "value": None if value is None else float(value),
         "text": str(text),
@@ -68,6 +74,9 @@ def kpi(
         "base_unit": str(base_unit),
         "note": str(note),
     }
+    if bounds is not None:
+        out["interval_values"] = [float(bounds[0]), float(bounds[1])]
+    return out
 
 
 def _markdown(items: list[dict[str, Any]]) -> str:

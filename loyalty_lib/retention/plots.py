@@ -7,10 +7,12 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib.i18n import current
+from loyalty_lib.inputs.plots import mark_events
 from loyalty_lib.inputs.privacy import safe_label
 
 __all__ = [
     "plot_curves_by_segment",
+    "plot_period_retention",
     "plot_repeat_rate",
     "plot_retention_curves",
     "plot_retention_heatmap",
@@ -365,4 +367,71 @@ def plot_curves_by_segment(
         )
     )
     ax.legend(frameon=False, title=safe_label(segment))
+    return ax
+
+
+def plot_period_retention(
+    result: pd.DataFrame, *, events: pd.DataFrame | None = None, ax=None, title: str | None = None
+):
+    """Retention over calendar time with its interval band, events marked.
+
+    ``result`` is the frame of :func:`loyalty_lib.retention.calendar.period_retention`;
+    ``events`` (narrowed with :func:`loyalty_lib.inputs.events.events_in_scope`) are marked
+    by :func:`loyalty_lib.inputs.plots.mark_events`. Hollow dots: a small base or a period
+    not over yet. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    need = ["period", "retention", "retention_ci_lower", "retention_ci_upper", "small_base"]
+    missing = [c for c in need + ["complete"] if c not in result.columns]
+    if missing:
+        raise ValueError(f"columns {missing} not found; pass the result of period_retention()")
+    tr = current()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.8))
+    periods = pd.to_datetime(result["period"])
+    ax.fill_between(
+        periods,
+        result["retention_ci_lower"] * 100,
+        result["retention_ci_upper"] * 100,
+        color="#4c72b0",
+        alpha=0.15,
+        linewidth=0,
+    )
+    ax.plot(
+        periods,
+        result["retention"] * 100,
+        color="#4c72b0",
+        marker="o",
+        markersize=4,
+        label=tr.gettext("bought again"),
+    )
+    weak = (result["small_base"] | ~result["complete"].astype(bool)).to_numpy(bool)
+    if weak.any():
+        ax.plot(
+            periods[weak],
+            result["retention"][weak] * 100,
+            "o",
+            color="white",
+            markeredgecolor="#4c72b0",
+            markersize=6,
+            label=tr.gettext("small base or period not over"),
+        )
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(tr.gettext("calendar period"))
+    ax.set_ylabel(tr.gettext("bought again in the next period (%)"))
+    kinds = mark_events(ax, events) if events is not None else []
+    handles, labels = ax.get_legend_handles_labels()
+    handles += kinds
+    labels += [h.get_label() for h in kinds]
+    ax.legend(
+        handles,
+        labels,
+        frameon=False,
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncols=min(len(labels), 4),
+    )
+    ax.set_title(title or tr.gettext("Customers who bought again in the next period"))
     return ax

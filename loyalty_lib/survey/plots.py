@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib.i18n import current
+from loyalty_lib.inputs.plots import mark_events
 from loyalty_lib.inputs.privacy import safe_label
 
 __all__ = [
@@ -194,8 +195,13 @@ def plot_nps_trend(
     by: str | None = None,
     ax=None,
     title: str | None = None,
+    events: pd.DataFrame | None = None,
 ):
     """NPS per period with its interval band; significant changes marked.
+
+    ``events`` (a frame of :func:`loyalty_lib.inputs.events.read_events`, narrowed to the
+    customers shown with :func:`loyalty_lib.inputs.events.events_in_scope`) are marked on
+    the time axis by :func:`loyalty_lib.inputs.plots.mark_events`, coloured by kind.
 
     ``trend`` is the frame of :func:`loyalty_lib.nps_trend` (with ``by=by`` for one line
     per group). Triangles mark periods whose change from the baseline is significant
@@ -262,6 +268,7 @@ def plot_nps_trend(
     ax.set_ylim(max(-100.0, low_y - 5), min(100.0, high_y + 5))
     ax.set_xlabel(current().gettext("survey period"))
     ax.set_ylabel(current().gettext("NPS (points, −100…100)"))
+    kinds = mark_events(ax, events) if events is not None else []
     handles, labels = ax.get_legend_handles_labels()
     handles += [
         plt.Line2D(
@@ -273,6 +280,8 @@ def plot_nps_trend(
         current().gettext("significant change (adjusted p-value)"),
         current().gettext("low base"),
     ]
+    handles += kinds
+    labels += [h.get_label() for h in kinds]
     ax.legend(
         handles,
         labels,
