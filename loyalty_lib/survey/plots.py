@@ -75,7 +75,12 @@ def plot_score_distribution(dist: pd.DataFrame, *, ax=None, title: str | None = 
     ax.set_xlabel(tr.gettext("answer to 'How likely are you to recommend us?' (scale points)"))
     ax.set_ylabel(tr.gettext("share of valid answers (%)"))
     handles = [plt.Rectangle((0, 0), 1, 1, color=COLOURS[k]) for k in COLOURS]
-    ax.legend(handles, ["detractors", "passives", "promoters"], frameon=False, loc="upper left")
+    ax.legend(
+        handles,
+        [_group(k) for k in ("detractor", "passive", "promoter")],
+        frameon=False,
+        loc="upper left",
+    )
     total = int(dist["n"].sum())
     ax.set_title(
         title
@@ -177,7 +182,10 @@ def plot_nps_segments(result: pd.DataFrame, segment: str, *, ax=None, title: str
     handles = ax.get_legend_handles_labels()[0] + top.get_legend_handles_labels()[0]
     ax.legend(
         handles,
-        ["detractors", "passives", "promoters", "NPS (interval)"],
+        [
+            *(_group(k) for k in ("detractor", "passive", "promoter")),
+            current().gettext("NPS with interval"),
+        ],
         loc="upper center",
         bbox_to_anchor=(0.5, -0.18),
         ncols=4,
