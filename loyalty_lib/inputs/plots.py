@@ -94,6 +94,22 @@ def event_kind_label(kind: str, tr=None) -> str:
     return labels.get(kind, labels["other"])
 
 
+def legend_below(ax, handles: list, labels: list, events: list = ()) -> None:
+    """The legend of a time chart below its axis: ``handles``/``labels`` plus the event kinds
+    :func:`mark_events` returned (their handles carry their labels), four to a row."""
+    handles = [*handles, *events]
+    labels = [*labels, *(h.get_label() for h in events)]
+    ax.legend(
+        handles,
+        labels,
+        frameon=False,
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncols=min(len(labels), 4),
+    )
+
+
 def mark_events(ax, events: pd.DataFrame, *, label_length: int = 32) -> list:
     """Mark events on a chart whose x axis is calendar time: a shaded span from ``start`` to
     ``end`` (inclusive), a dashed line at the start and a short label, coloured by kind.

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib.i18n import current
-from loyalty_lib.inputs.plots import mark_events
+from loyalty_lib.inputs.plots import legend_below, mark_events
 from loyalty_lib.inputs.privacy import safe_label
 
 __all__ = [
@@ -422,16 +422,6 @@ def plot_period_retention(
     ax.set_ylabel(tr.gettext("bought again in the next period (%)"))
     kinds = mark_events(ax, events) if events is not None else []
     handles, labels = ax.get_legend_handles_labels()
-    handles += kinds
-    labels += [h.get_label() for h in kinds]
-    ax.legend(
-        handles,
-        labels,
-        frameon=False,
-        fontsize=8,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.16),
-        ncols=min(len(labels), 4),
-    )
+    legend_below(ax, handles, labels, kinds)
     ax.set_title(title or tr.gettext("Customers who bought again in the next period"))
     return ax

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib.i18n import current
-from loyalty_lib.inputs.plots import mark_events
+from loyalty_lib.inputs.plots import legend_below, mark_events
 from loyalty_lib.inputs.privacy import safe_label
 
 __all__ = [
@@ -288,17 +288,7 @@ def plot_nps_trend(
         current().gettext("significant change (adjusted p-value)"),
         current().gettext("low base"),
     ]
-    handles += kinds
-    labels += [h.get_label() for h in kinds]
-    ax.legend(
-        handles,
-        labels,
-        frameon=False,
-        fontsize=8,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.16),
-        ncols=min(len(labels), 4),
-    )
+    legend_below(ax, handles, labels, kinds)
     ax.set_title(title or current().gettext("NPS per period with confidence band"))
     return ax
 
