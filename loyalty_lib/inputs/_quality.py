@@ -194,6 +194,10 @@ def drop_excluded(data: Any, report: pd.DataFrame) -> Any:
     0           a  2024-01-01     1.0
     """
     positions = list(report.attrs.get("excluded", []))
+    if report.attrs.get("lazy") and not isinstance(data, pd.DataFrame):  # exclusions: filters
+        frame = as_frame(data)
+        if isinstance(frame, nw.LazyFrame):
+            return _drop_lazy(frame, report)
     if isinstance(data, pd.DataFrame):
         keep = np.ones(len(data), dtype=bool)
         keep[positions] = False
@@ -204,7 +208,8 @@ def drop_excluded(data: Any, report: pd.DataFrame) -> Any:
     if isinstance(frame, nw.LazyFrame):
         raise TypeError(
             "drop_excluded: collect the lazy frame first (rows of a lazy frame "
-            "have no fixed order to exclude by position)"
+            "have no fixed order to exclude by position), or validate the lazy frame "
+            "itself (validate_sales runs on the engine)"
         )
     keep = frame.with_row_index("__row").filter(~nw.col("__row").is_in(positions))
     return keep.drop("__row").to_native()
@@ -336,3 +341,32 @@ def describe_quality(report: pd.DataFrame, *, language: str | None = None) -> st
             excluded,
         ).format(n=tr.number(excluded), share=tr.percent(excluded / rows))
     return text + _("; no row is left out (see what happens to each below).")
+
+
+def _drop_lazy(frame: nw.LazyFrame, report: pd.DataFrame) -> Any:
+    """The lazy frame without the rows the report excludes, as filters (same kind)."""
+    from loyalty_lib.engines import local_datetimes
+
+    spec = report.attrs.get("filters") or {}
+    checks = set(spec.get("checks", ()))
+    if not checks:
+        return frame.to_native()
+    customer, date, value = spec["customer"], spec["date"], spec["value"]
+    frame = local_datetimes(frame, [date])
+    keep = nw.lit(True)
+    if "customer_missing" in checks:
+        keep = keep & ~(
+            nw.col(customer).is_null() | (nw.col(customer).cast(nw.String).str.strip_chars() == "")
+        ).fill_null(True)
+    if "date_missing" in checks:
+        keep = keep & ~nw.col(date).is_null()
+    if "date_future" in checks:
+        limit = dt.datetime.combine(spec["as_of"].date(), dt.time()) + dt.timedelta(days=1)
+        keep = keep & (nw.col(date) < nw.lit(limit)).fill_null(True)
+    if "value_missing" in checks and value:
+        amount = nw.col(value).cast(nw.Float64)
+        keep = keep & ~(amount.is_null() | amount.is_nan()).fill_null(True)
+    out = frame.filter(keep)
+    if "duplicate_rows" in checks:
+        out = out.unique()
+    return out.to_native()

@@ -403,12 +403,27 @@ def check_segment_column(data: pd.DataFrame, column: str | None, *, max_values: 
     """
     from loyalty_lib.errors import DataQualityError
 
-    if not column or column not in data.columns:
-        return
-    values = pd.Series(data[column].dropna().unique())
+    if isinstance(data, pd.DataFrame):
+        if not column or column not in data.columns:
+            return
+        values = pd.Series(data[column].dropna().unique())
+        counted = f"{len(values):,}"
+    else:  # a frame the engine computes: at most max_values + 1 distinct values collected
+        import narwhals.stable.v2 as nw
+
+        from loyalty_lib._checks import as_frame, column_names
+
+        frame = as_frame(data)
+        if not column or column not in column_names(frame):
+            return
+        picked = frame.select(nw.col(column)).filter(~nw.col(column).is_null()).unique()
+        picked = picked.head(max_values + 1)
+        picked = picked.collect() if isinstance(picked, nw.LazyFrame) else picked
+        values = picked.to_pandas()[column]
+        counted = f"at least {len(values):,}"
     if len(values) > max_values:
         raise DataQualityError(
-            f"The segment column {column!r} has {len(values):,} distinct values (more than "
+            f"The segment column {column!r} has {counted} distinct values (more than "
             f"{max_values}): it looks like an identifier or a free-text field, and each value "
             "would be listed on the page. Choose a column with a few groups (a region, a "
             'channel), or "" for no segment.'

@@ -20,8 +20,11 @@ turned into a :class:`DataQualityError` by :func:`stop_on_fatal`, whose message 
 English (the report runner shows it instead of a traceback). Examples never show customer ids,
 and e-mail addresses or phone numbers typed into a checked column are masked.
 
-The checked columns are collected into pandas (any narwhals-supported frame is accepted,
-including lazy ones); nothing is modified.
+On a pandas (or other eager) frame the checked columns are examined in memory. On a lazy
+frame (a DuckDB relation, a Spark DataFrame, a path) :func:`validate_sales` runs the same
+checks as aggregate queries on the engine (:mod:`loyalty_lib.inputs.on_engine`): examples are
+the dates or amounts of a few offending rows and the exclusions are filters
+(``attrs["filters"]``) that :func:`drop_excluded` applies. Nothing is modified.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import as_frame
 from loyalty_lib.errors import DataQualityError
 from loyalty_lib.inputs._column_checks import (
     _check_dates,
@@ -119,6 +124,13 @@ def validate_sales(
     2    value_negative  warning       amount      2       -4 (2×)      kept
     3    duplicate_rows  warning                   1         row 5      kept
     """
+    lazy = as_frame(data)
+    if isinstance(lazy, nw.LazyFrame):  # DuckDB, Spark, a path: aggregate queries
+        from loyalty_lib.inputs.on_engine import validate_sales_lazy
+
+        return validate_sales_lazy(
+            lazy, customer=customer, date=date, value=value, order_id=order_id, as_of=as_of
+        )
     wanted = [c for c in (order_id, customer, date, value) if c]
     frame, available = _collect(data, wanted)
     report = _Report("sales", len(frame))
