@@ -36,7 +36,7 @@ from loyalty_lib.inputs._column_checks import TOO_LARGE, _today
 from loyalty_lib.inputs._quality import _n, _Report
 from loyalty_lib.inputs.ids import id_expr
 
-__all__ = ["between", "is_lazy", "log_summary", "open_sales"]
+__all__ = ["between", "distinct", "is_lazy", "log_summary", "open_sales", "where_equal"]
 
 _PARQUET = (".parquet", ".parq", ".pq")
 #: DuckDB's memory limit for a report on the duckdb engine (``SET memory_limit``), from the
@@ -252,7 +252,7 @@ def _date_examples(frame: nw.LazyFrame, condition: nw.Expr, date: str, limit: in
         .select(nw.col(date).cast(nw.Date).alias("d"))
         .group_by("d")
         .agg(nw.len().alias("n"))
-        .sort("n", descending=True)
+        .sort(["n", "d"], descending=[True, False])  # ties: the earliest first
         .head(limit)
         .collect()
         .to_pandas()
@@ -271,7 +271,7 @@ def _value_examples(frame: nw.LazyFrame, condition: nw.Expr, value: str, limit: 
         frame.filter(condition)
         .group_by(value)
         .agg(nw.len().alias("n"))
-        .sort("n", descending=True)
+        .sort(["n", value], descending=[True, False])  # ties: the lowest first
         .head(limit)
         .collect()
         .to_pandas()
@@ -562,8 +562,8 @@ def between(data: Any, date: str, *, start: Any = None, end: Any = None) -> Any:
     ``end`` is a day: every time on it is in. ``None`` leaves that side open.
 
     >>> import pandas as pd
-    >>> log = pd.DataFrame({"order_date": pd.to_datetime(["2024-01-05", "2024-01-31 18:00",
-    ...                                                   "2024-02-01"])})
+    >>> log = pd.DataFrame({"order_date": pd.to_datetime(["2024-01-05 00:00", "2024-01-31 18:00",
+    ...                                                   "2024-02-01 00:00"])})
     >>> len(between(log, "order_date", end="2024-01-31"))
     2
     """
@@ -578,3 +578,32 @@ def between(data: Any, date: str, *, start: Any = None, end: Any = None) -> Any:
     if isinstance(out, pd.DataFrame) and isinstance(data, pd.DataFrame):
         out.attrs = dict(data.attrs)
     return out
+
+
+def where_equal(data: Any, column: str, value: Any) -> Any:
+    """Rows whose ``column``, read as text, equals ``value``: the same kind of frame back.
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"region": ["East", "West", "East"], "amount": [1.0, 2.0, 3.0]})
+    >>> where_equal(log, "region", "East")["amount"].tolist()
+    [1.0, 3.0]
+    """
+    frame = as_frame(data)
+    out = frame.filter((nw.col(column).cast(nw.String) == str(value)).fill_null(False))
+    return out.to_native()
+
+
+def distinct(data: Any, columns: list[str]) -> pd.DataFrame:
+    """The distinct rows of ``columns`` (e.g. one per customer and segment), in pandas.
+
+    For aggregates only: the caller chooses columns with few combinations (customers and
+    their segments), never the log's own rows.
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer_id": ["a", "a", "b"], "region": ["E", "E", "W"]})
+    >>> distinct(log, ["customer_id", "region"]).sort_values("customer_id")["region"].tolist()
+    ['E', 'W']
+    """
+    frame = as_frame(data).select(*columns).unique()
+    frame = frame.collect() if isinstance(frame, nw.LazyFrame) else frame
+    return frame.to_pandas().reset_index(drop=True)
