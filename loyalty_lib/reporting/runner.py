@@ -448,7 +448,8 @@ def _run_all(
     clock = time.perf_counter()
     inputs = hash_inputs(input_files(specs, parameters, config.root), config.root)
     if jobs > 1 and len(specs) > 1:
-        outcomes = _run_parallel(specs, parameters, config, staging, run_id, jobs, log)
+        order = start_order(specs, previous_seconds(final.parent))
+        outcomes = _run_parallel(specs, parameters, config, staging, run_id, jobs, log, order)
     else:
         outcomes = _run_sequential(specs, parameters, config, staging, run_id, progress, log)
     for item in inputs:
@@ -492,10 +493,43 @@ def _run_sequential(specs, parameters, config, staging, run_id, progress, log):
 _DRAIN_SECONDS = 60.0
 
 
-def _run_parallel(specs, parameters, config, staging, run_id, jobs, log):
+def previous_seconds(output_dir: Path) -> dict[str, float]:
+    """Each report's duration in the run ``latest`` points to (empty when there is none)."""
+    try:
+        data = json.loads((output_dir / "latest" / "summary.json").read_text(encoding="utf-8"))
+        return {
+            str(r["name"]): float(r["seconds"])
+            for r in data.get("reports", [])
+            if r.get("status") == "ok"
+        }
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}
+
+
+def start_order(specs: list, seconds: dict[str, float]) -> list[int]:
+    """Positions of ``specs`` in the order a parallel run starts them: longest first.
+
+    Durations come from the last complete run. A report without one (new, renamed) counts
+    as long as the longest known, so it is not left to the end; ties, and a run with no
+    earlier durations at all, keep the configuration's order. Starting the long reports
+    first keeps the run from ending on one long report started last.
+
+    >>> from types import SimpleNamespace as S
+    >>> start_order([S(name="a"), S(name="b"), S(name="c")], {"a": 5.0, "b": 30.0})
+    [1, 2, 0]
+    >>> start_order([S(name="a"), S(name="b")], {})
+    [0, 1]
+    """
+    longest = max(seconds.values(), default=0.0)
+    return sorted(range(len(specs)), key=lambda i: (-seconds.get(specs[i].name, longest), i))
+
+
+def _run_parallel(specs, parameters, config, staging, run_id, jobs, log, order=None):
     """Up to ``jobs`` reports at once, each in a worker thread driving its own kernel.
 
-    Reports start in the configuration's order and the outcomes keep that order. After a
+    Reports start in ``order`` (positions in ``specs``; default the configuration's order:
+    :func:`start_order` puts the longest first) and the outcomes keep the configuration's
+    order, as do the ``[i/n]`` numbers of the console lines. After a
     full disk, reports not yet started are recorded as not run (as in a sequential run).
     On an interrupt (KeyboardInterrupt in this thread, raised by :func:`_terminate` or by
     Ctrl-C), reports not yet started never start, running kernels are terminated, the
@@ -540,7 +574,9 @@ def _run_parallel(specs, parameters, config, staging, run_id, jobs, log):
         return outcome
 
     executor = ThreadPoolExecutor(max_workers=min(jobs, total), thread_name_prefix="report")
-    futures = [executor.submit(work, i, spec) for i, spec in enumerate(specs, start=1)]
+    order = list(range(total)) if order is None else list(order)
+    submitted = {k: executor.submit(work, k + 1, specs[k]) for k in order}
+    futures = [submitted[k] for k in range(total)]  # the configuration's order
     try:
         pending = set(futures)
         while pending:
