@@ -204,6 +204,13 @@ def _load() -> str:
     return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
 
 
+def _print_parallel(parallel: list[dict]) -> None:
+    if parallel:
+        from benchmarks.parallel_runs import section
+
+        print("\n".join(section(parallel)))
+
+
 def _print_only(rows: list[dict], facts: dict) -> None:
     """The figures of an ``--only`` run, as Markdown lines ready for notes.md."""
     print(
@@ -270,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="+",
         default=None,
-        choices=["cohort", "cohort_sizes", "pareto", "nps", "clv"],
+        choices=["cohort", "cohort_sizes", "pareto", "nps", "clv", "parallel"],
         help="time only these workloads (no out-of-core run) and print the "
         "figures; results.md and results.json are left unchanged (unless --merge)",
     )
@@ -298,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             saved["facts"],
             argv=saved.get("argv", []),
             partial=saved.get("partial", {}),
+            parallel=saved.get("parallel", []),
         )
         return 0
     if args.worker:
@@ -386,21 +394,31 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks.out_of_core import run_out_of_core
 
             ooc = run_out_of_core(args.ooc_rows, data_dir / "ooc", memory_limit=args.ooc_memory)
+        parallel = []
+        if args.only is None or "parallel" in args.only:
+            from benchmarks.parallel_runs import run_parallel_benchmark
+            from loyalty_lib.reporting.jobs import default_jobs
+
+            parallel = run_parallel_benchmark(max(2, default_jobs()))
     finally:
         if args.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
     facts["load_after"] = _load()
     if args.only is not None and not args.merge:
         _print_only(rows, facts)
+        _print_parallel(parallel)
         return 0
     if args.only is not None:
         _print_only(rows, facts)
+        _print_parallel(parallel)
         saved = json.loads((HERE / "results.json").read_text())
         kept = [r for r in saved["rows"] if r["workload"] not in args.only]
         partial = saved.get("partial", {})
         for workload in args.only:
             partial[workload] = {**facts, "argv": " ".join(sys.argv[1:])}
         saved.update(rows=kept + rows, partial=partial)
+        if "parallel" in args.only:
+            saved["parallel"] = parallel
         write_results(
             Path(args.output),
             saved["rows"],
@@ -408,14 +426,17 @@ def main(argv: list[str] | None = None) -> int:
             saved["facts"],
             argv=saved.get("argv", []),
             partial=partial,
+            parallel=saved.get("parallel", []),
         )
         (HERE / "results.json").write_text(json.dumps(saved, indent=1, default=str))
         print(f"merged {', '.join(args.only)} into {args.output}")
         return 0
-    write_results(Path(args.output), rows, ooc, facts, argv=sys.argv[1:])
+    write_results(Path(args.output), rows, ooc, facts, argv=sys.argv[1:], parallel=parallel)
     (HERE / "results.json").write_text(
         json.dumps(
-            {"facts": facts, "rows": rows, "ooc": ooc, "argv": sys.argv[1:]}, indent=1, default=str
+            {"facts": facts, "rows": rows, "ooc": ooc, "argv": sys.argv[1:], "parallel": parallel},
+            indent=1,
+            default=str,
         )
     )
     print(f"wrote {args.output}")
