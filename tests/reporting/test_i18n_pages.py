@@ -46,6 +46,19 @@ def _data_words() -> set[str]:
     return {w for text in words for w in re.findall(r"[A-Za-z]+", text)}
 
 
+def _shown_text(nb) -> str:
+    """What the page shows in its Markdown and HTML outputs, tags and styles removed."""
+    shown = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime in ("text/markdown", "text/html"):
+                if mime in data:
+                    text = re.sub(r"<style.*?</style>", " ", "".join(data[mime]), flags=re.S)
+                    shown.append(html.unescape(re.sub(r"<[^>]+>", " ", text)))
+    return "\n".join(shown)
+
+
 def _english_words(nb) -> list[str]:
     found = []
     for cell in nb.cells:
@@ -158,3 +171,30 @@ def test_the_allow_list_holds_data_words_only():
     words = _data_words()
     assert {"customer", "region"} <= {w.lower() for w in words}
     assert not {"customers", "cohort", "retention", "interval", "figures"} & words
+
+
+# --- months in the case the sentence asks for, never ISO (issue 16) -----------------------
+
+#: Russian month names in the nominative; after "с", "до", "от", "относительно", "после" a
+#: month takes the genitive ("с февраля 2023"), by any Russian grammar. "по" (up to and
+#: including) takes the accusative, which is the nominative for these names: "по декабрь".
+NOMINATIVE = "январь|февраль|март|апрель|май|июнь|июль|август|сентябрь|октябрь|ноябрь|декабрь"
+ISO_MONTH = re.compile(r"\b(?:19|20)\d\d-(?:0[1-9]|1[0-2])\b(?!-\d)|\b(?:19|20)\d\d-?Q[1-4]\b")
+
+
+@pytest.mark.parametrize("name", TRANSLATED)
+def test_russian_page_months_follow_their_preposition_and_are_never_iso(russian_runs, name):
+    text = _shown_text(nbformat.read(str(russian_runs[name]), as_version=4))
+    wrong = re.findall(rf"\b(?:с|до|от|относительно|после)\s+(?:{NOMINATIVE})\b", text, re.I)
+    assert wrong == [], f"{name}: a nominative month after a preposition: {wrong[:3]}"
+    assert ISO_MONTH.findall(text) == [], f"{name}: ISO months: {ISO_MONTH.findall(text)[:5]}"
+
+
+def test_russian_nps_page_names_its_span_in_the_genitive(russian_runs):
+    # the demo survey's waves run from February 2023 to December 2024 (data/README.md):
+    # "с февраля 2023 по декабрь 2024" (genitive after "с", accusative after "по")
+    text = _shown_text(nbformat.read(str(russian_runs["nps_survey"]), as_version=4))
+    assert "с февраля 2023 по декабрь 2024" in text
+    assert "с февраль" not in text
+    # the trend table's month column: the month alone, nominative, not "2023-02"
+    assert "февраль 2023" in text and "2023-02" not in text
