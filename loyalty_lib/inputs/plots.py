@@ -125,6 +125,34 @@ def event_kind_label(kind: str, tr=None) -> str:
     return labels.get(kind, labels["other"])
 
 
+def describe_event(event, tr=None) -> str:
+    """An event as a page names it: its label (contacts masked), kind and dates, in the
+    current language (or ``tr``'s). ``event`` is a row of
+    :func:`loyalty_lib.inputs.events.read_events` (a Series or an ``itertuples`` row).
+
+    >>> from loyalty_lib.inputs.events import read_events
+    >>> log = read_events([{"start": "2024-06-01", "end": "2024-06-30", "kind": "stock-out",
+    ...                     "scope": "segment:region=East", "label": "No stock in East"}])
+    >>> describe_event(log.iloc[0])
+    'No stock in East (stock-out, June 1, 2024 to June 30, 2024)'
+    """
+    from loyalty_lib.inputs.privacy import safe_label
+
+    tr = tr or current()
+    start, end = pd.Timestamp(event.start), pd.Timestamp(event.end)
+    text = (
+        tr.gettext("{label} ({kind}, {start} to {end})")
+        if end != start
+        else tr.gettext("{label} ({kind}, {start})")
+    )
+    return text.format(
+        label=safe_label(event.label),
+        kind=event_kind_label(event.kind, tr),
+        start=tr.date(start),
+        end=tr.date(end),
+    )
+
+
 def legend_below(ax, handles: list, labels: list, events: list = ()) -> None:
     """The legend of a time chart below its axis: ``handles``/``labels`` plus the event kinds
     :func:`mark_events` returned (their handles carry their labels), four to a row."""

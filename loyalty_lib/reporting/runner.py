@@ -9,7 +9,10 @@ notebook with its parameters in a fresh kernel and writes ``reports/<run-id>/``:
   machine when it is opened);
 - ``index.html``: links to every report under its headline;
 - ``summary.json``: per report, its status, duration, parameters and, on failure, the cell
-  and the error.
+  and the error; the analyst lists it left in ``private/<name>/`` (file names and row
+  counts) and its key figures that changed beyond noise since the previous complete run;
+- ``private/<name>/``: customer lists for the analyst (``analyst_file``), never linked from a
+  page and never to be published with the HTML (the folder is readable by its owner only).
 
 A run is written to a staging folder and renamed into place only when every notebook has been
 attempted, so a run killed half-way never leaves a half-written ``reports/<run-id>``.
@@ -88,6 +91,12 @@ class ReportOutcome:
     kpis: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, Any] | None = None
     titles: dict[str, str] = field(default_factory=dict)  # language -> title (the index)
+    #: the analyst lists the report wrote: ``{"file": "private/<name>/x.csv", "rows": n}``
+    #: (rows: data rows of a CSV file, header excluded; None for other files)
+    private_files: list[dict[str, Any]] = field(default_factory=list)
+    #: its key figures against the previous complete run (:mod:`.since_last`): the run,
+    #: how many were compared and tested, and those beyond noise; None on a first run
+    since_last: dict[str, Any] | None = None
 
 
 @dataclass
@@ -239,10 +248,15 @@ def run_reports(
                 "choose another --output-dir or make it writable"
             ) from None
         try:
+            # customer lists: readable by the owner only (a web server serving reports/
+            # as another user cannot read them, even through reports/latest)
+            (staging / PRIVATE).mkdir(mode=0o700)
             summary = _run_all(
                 specs, parameters, config, staging, final, run_id, progress, log, jobs
             )
             summary.complete = complete
+            _record_private_files(summary, staging)
+            _record_since_last(summary)
             _write_run_files(staging, summary)
             try:
                 os.rename(staging, final)
@@ -630,6 +644,70 @@ def _drain(futures, group: KernelGroup) -> None:
             continue
 
 
+#: The run's folder of analyst files: ``<run>/private/<report>/`` (``analyst_file``).
+PRIVATE = "private"
+
+
+def _csv_rows(path: Path) -> int | None:
+    """Data rows of a CSV file (header excluded; quoted line breaks kept in their row)."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+    except (OSError, csv.Error):
+        return None
+
+
+def _record_private_files(summary: RunSummary, staging: Path) -> None:
+    """Each report's files in ``private/<name>/``, with the row count of each CSV file."""
+    for outcome in summary.reports:
+        folder = staging / PRIVATE / outcome.name
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        outcome.private_files = [
+            {
+                "file": str(p.relative_to(staging).as_posix()),
+                "rows": _csv_rows(p) if p.suffix.lower() == ".csv" else None,
+            }
+            for p in files
+        ]
+
+
+def _record_since_last(summary: RunSummary) -> None:
+    """Per report, its key figures against the previous complete run (the index's test)."""
+    from loyalty_lib.reporting.since_last import since_last
+
+    changes = since_last(summary)
+    for outcome in summary.reports:
+        mine = [c for (report, _), c in changes.items() if report == outcome.name]
+        if not mine:
+            outcome.since_last = None
+            continue
+        outcome.since_last = {
+            "previous_run": mine[0].previous_run,
+            "compared": len(mine),
+            "tested": sum(c.tested for c in mine),
+            "family": sum(c.tested for c in changes.values()),  # Holm over the whole index
+            "beyond_noise": [
+                {
+                    "label": c.label,
+                    "previous": c.previous_text,
+                    "now": _kpi_text(outcome, c.label),
+                    "change": round(c.change, 10),
+                    "percent": c.percent,
+                    "p_value": c.p_value,
+                    "p_value_adjusted": c.p_value_adjusted,
+                }
+                for c in mine
+                if c.beyond_noise
+            ],
+        }
+
+
+def _kpi_text(outcome: ReportOutcome, label: str) -> str:
+    return next((str(k.get("text", "")) for k in outcome.kpis if k.get("label") == label), "")
+
+
 def _write_run_files(staging: Path, summary: RunSummary) -> None:
     """summary.json and index.html into the staging folder; a write error is a sentence."""
     try:
@@ -820,7 +898,7 @@ def _kernel_env(config: RunConfig, staging: Path, spec: ReportSpec) -> dict[str,
     ``os.environ``: reports running at once each see their own folder.
     """
     env = dict(os.environ)
-    env["LOYALTY_PRIVATE_DIR"] = str(staging / "private" / spec.name)
+    env["LOYALTY_PRIVATE_DIR"] = str(staging / PRIVATE / spec.name)
     if config.path is not None:
         env["LOYALTY_CONFIG"] = str(Path(config.path).resolve())
     return env
