@@ -130,7 +130,7 @@ def plot_retention_heatmap(
         else tr.gettext("Retention by cohort, % (blank: period not complete by {date})")
     )
     as_of = pd.Timestamp(result.attrs.get("as_of", result["cohort"].max())).date()
-    ax.set_title(title.format(date=as_of if tr.language == "en" else tr.date(as_of)))
+    ax.set_title(title.format(date=tr.date(as_of)))
     return ax
 
 
