@@ -112,7 +112,7 @@ def stockout_returns(
     orders = to_pandas(
         sales_native.filter(
             (nw.col(value) > 0) & (nw.col(date) > end) & (nw.col(date) <= until)
-        ).select(nw.col(customer))
+        ).select(nw.col(customer)).unique()  # one row per customer who came back
     )
     back = set(normalise_ids(orders[customer]).dropna())
     came = log[customer].isin(back).to_numpy()
