@@ -339,7 +339,9 @@ def answer_behaviour(
     sales_ids, sales_examples = p.rows.select(customer).unique(), None
     mine = _respondents_only(rows, answers, customer)
     if mine is not None:  # lazy log, pandas survey: the respondents' days come back
-        span = to_pandas(keys.select(nw.col(_SDAY).min().alias("a"), nw.col(_SDAY).max().alias("b")))
+        span = to_pandas(
+            keys.select(nw.col(_SDAY).min().alias("a"), nw.col(_SDAY).max().alias("b"))
+        )
         first, last = span["a"][0], span["b"][0]
         if pd.isna(first):
             first, last = 0, -1
