@@ -6,7 +6,7 @@ survey and the demo event log: once with ``engine=pandas`` (the file read into p
 once with ``engine=duckdb`` (DuckDB reads the file itself through ``open_sales``; the say-do
 join, the first-purchase segment and the events' customer table come back as aggregates).
 Both pages must show the same headline, the same key figures (value, text, interval, base)
-and the same text in the data-basis and value-by-segment cells.
+and the same text in every cell but the data-quality table (see ``QUALITY_CELL``).
 
 Independent pins: the data-basis sentence's row and customer counts are checked against
 DuckDB SQL over the Parquet file (``count(*)``, ``count(DISTINCT customer_id)``).
@@ -28,8 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow  # two loyalty-drivers runs in real kernels: about a minute
 
 PARAMETERS = {"survey_source": "demo", "events_source": "demo"}
-#: cells whose text output must be equal: data basis, value by ABC class and by region
-CELLS = ("67711dbb", "8d2f4a63")
+#: the data-quality cell lists example amounts of tied frequency in another order on the
+#: engine (most frequent, then the lowest) than the pandas checks: its counts are compared
+#: in tests/inputs/test_on_engine.py, not here
+QUALITY_CELL = "dbad2347"
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +87,14 @@ def test_headline_and_key_figures_equal(pages):
         assert have["value"] == pytest.approx(want["value"], rel=1e-9), want["label"]
 
 
-@pytest.mark.parametrize("cell_id", CELLS)
-def test_cells_equal(pages, cell_id):
-    expected = _text(pages["pandas"], cell_id)
-    assert expected  # the cell printed something on the pandas page
-    assert _text(pages["duckdb"], cell_id) == expected
+def test_every_cell_equal(pages):
+    nb = nbformat.read(pages["pandas"], as_version=4)
+    ids = [c.id for c in nb.cells if c.cell_type == "code" and c.id != QUALITY_CELL
+           and "injected-parameters" not in c.metadata.get("tags", [])]  # fmt: skip
+    # data basis, value by ABC class and by region, events: cells that must have printed
+    assert {"67711dbb", "8d2f4a63", "d1d0e003"} <= {i for i in ids if _text(pages["pandas"], i)}
+    differ = [i for i in ids if _text(pages["duckdb"], i) != _text(pages["pandas"], i)]
+    assert differ == []
 
 
 def test_data_basis_pinned_to_sql(pages, parquet_log):
