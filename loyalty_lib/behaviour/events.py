@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from loyalty_lib._checks import require_columns, to_pandas
-from loyalty_lib.engines import as_frame
+from loyalty_lib.engines import as_frame, local_datetimes
 from loyalty_lib.errors import DataQualityError, NoControlError
 from loyalty_lib.inputs.ids import normalise_ids
 
@@ -152,6 +152,58 @@ def _units(
     return pd.concat(parts, ignore_index=True), 0
 
 
+def _engine_customers(
+    native: nw.LazyFrame,
+    metric: str,
+    *,
+    customer: str,
+    date: str,
+    value: str,
+    segment: str | None,
+    windows: dict[str, tuple[pd.Timestamp, pd.Timestamp]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`_units` of a sales metric on a log the engine computes, from aggregates only.
+
+    Returns the customers (one row per customer and segment value, each customer's segment
+    of the earliest date first; ties: the smallest value) and the units: per followed
+    customer and window the largest amount (``purchase``: bought when above 0) or the net
+    sum (``revenue``), one aggregate query per customer instead of the log's rows.
+    """
+    frame = local_datetimes(native, [date]).filter(~nw.col(customer).is_null())
+    schema = frame.collect_schema()
+    if not schema[date].is_temporal():
+        raise DataQualityError(
+            f"{date}: expected dates, found {schema[date]}; load the data with "
+            "load_sales or load_survey, which read dates with the one date parser"
+        )
+    amount = nw.col(value).cast(nw.Float64)
+    exprs = [nw.when(amount > 0).then(nw.col(date)).min().alias("__first")]
+    for name, (lo, hi) in windows.items():
+        inside = (nw.col(date) >= nw.lit(lo.to_pydatetime())) & (
+            nw.col(date) < nw.lit((hi + pd.Timedelta(days=1)).to_pydatetime())
+        )
+        got = nw.when(inside).then(amount)
+        exprs.append((got.max() if metric == "purchase" else got.sum()).alias(f"__y_{name}"))
+    start = nw.lit(windows["pre"][0].to_pydatetime())
+    per = to_pandas(
+        frame.group_by(customer).agg(*exprs).filter(nw.col("__first") < start)
+    ).sort_values(customer, ignore_index=True)
+    per[customer] = normalise_ids(per[customer])
+    parts = []
+    for name in windows:
+        y = pd.to_numeric(per[f"__y_{name}"], errors="coerce")
+        y = y.fillna(0).gt(0).astype("float64") if metric == "purchase" else y.fillna(0.0)
+        parts.append(pd.DataFrame({"customer": per[customer], "window": name, "y": y.to_numpy()}))
+    units = pd.concat(parts, ignore_index=True)
+    if segment is None:
+        customers = to_pandas(frame.select(customer).unique())
+    else:
+        customers = to_pandas(
+            frame.group_by(customer, segment).agg(nw.col(date).min().alias("__since"))
+        ).sort_values([customer, "__since", segment], ignore_index=True)
+    return customers, units
+
+
 def event_effect(
     data: Any,
     *,
@@ -261,9 +313,21 @@ def event_effect(
         needed.append(segment)
     native = as_frame(data)
     require_columns(native, needed)
-    frame = to_pandas(native.select(*[nw.col(c) for c in dict.fromkeys(needed)]))
+    engine_units = None
+    if metric != "nps" and isinstance(native, nw.LazyFrame):  # a log the engine computes
+        frame, engine_units = _engine_customers(
+            native,
+            metric,
+            customer=customer,
+            date=date,
+            value=value,
+            segment=segment if members is None else None,
+            windows=windows,
+        )
+    else:
+        frame = to_pandas(native.select(*[nw.col(c) for c in dict.fromkeys(needed)]))
     frame[customer] = normalise_ids(frame[customer])
-    if not pd.api.types.is_datetime64_any_dtype(frame[date]):
+    if engine_units is None and not pd.api.types.is_datetime64_any_dtype(frame[date]):
         raise DataQualityError(
             f"{date}: expected dates, found {frame[date].dtype}; load the data with "
             "load_sales or load_survey, which read dates with the one date parser"
@@ -307,9 +371,12 @@ def event_effect(
         treated_text, control_text = "listed customers", "the other customers"
         if (arm == "control").sum() == 0:
             raise NoControlError("the event lists every customer: no one is left as a control.")
-    units, excluded = _units(
-        frame, metric, customer=customer, date=date, score=score, value=value, windows=windows
-    )
+    if engine_units is not None:
+        units, excluded = engine_units, 0
+    else:
+        units, excluded = _units(
+            frame, metric, customer=customer, date=date, score=score, value=value, windows=windows
+        )
     units["arm"] = units["customer"].map(arm).fillna("")
     units = units[units["arm"] != ""]
 

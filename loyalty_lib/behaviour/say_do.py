@@ -104,10 +104,12 @@ def _match(
     without_id: int,
     too_recent: int,
     min_match_rate: float,
+    sales_examples: Any = None,
 ) -> dict[str, Any]:
     """Count the identified respondents found in the sales log; raise below the threshold.
 
-    ``answer_ids`` and ``sales_ids`` are narwhals frames of distinct non-null ids.
+    ``answer_ids`` and ``sales_ids`` are narwhals frames of distinct non-null ids;
+    ``sales_examples`` (default ``sales_ids``) gives the sales ids the error shows.
     """
     known = sales_ids.with_columns(nw.lit(1, nw.Int64).alias("__found"))
     joined = answer_ids.join(known, on=customer, how="left")
@@ -133,7 +135,8 @@ def _match(
     if rate < min_match_rate:
         missing = joined.filter(nw.col("__found").is_null()).select(customer).head(3)
         survey_forms = sorted({_id_shape(v) for v in to_pandas(missing)[customer]})
-        sales_forms = sorted({_id_shape(v) for v in to_pandas(sales_ids.head(3))[customer]})
+        shown = sales_ids if sales_examples is None else sales_examples
+        sales_forms = sorted({_id_shape(v) for v in to_pandas(shown.head(3))[customer]})
         raise DataQualityError(
             f"{customer}: only {found:,} of {respondents:,} identified respondents "
             f"({rate:.1%}) appear in the sales log, below the {min_match_rate:.0%} needed to "
@@ -142,6 +145,24 @@ def _match(
             "that both files use the same ids (e.g. 12345.0 against 12345) and the same period."
         )
     return match
+
+
+def _respondents_only(frame: Any, answers: Any, customer: str) -> Any:
+    """The respondents' rows of a log the engine computes, or None when no engine is involved.
+
+    On the duckdb or spark engine the sales log is a lazy frame and the survey a small
+    pandas one: the survey's distinct ids go to the engine as a list, and only aggregates of
+    those customers' rows come back (one row per customer, or per customer and day).
+    """
+    if not isinstance(frame, nw.LazyFrame) or isinstance(answers, nw.LazyFrame):
+        return None
+    ids = to_pandas(answers.select(customer).unique())[customer].dropna().tolist()
+    return frame.filter(nw.col(customer).is_in(ids))
+
+
+def _collected(frame: Any, like: Any) -> Any:
+    """A lazy aggregate collected into the eager backend of ``like`` (the survey's)."""
+    return frame.collect(backend=like.implementation) if isinstance(frame, nw.LazyFrame) else frame
 
 
 def _check_rate(name: str, value: Any) -> float:
@@ -314,9 +335,25 @@ def answer_behaviour(
     warn_excluded(p.excluded, as_of=p.as_of)
     keys = answers.select(customer, _SDAY).unique()
     in_window = (nw.col(DAY) > nw.col(_SDAY)) & (nw.col(DAY) <= nw.col(_SDAY) + horizon)
-    window = keys.join(
-        p.rows.select(customer, DAY, IS_PURCHASE, VALUE), on=customer, how="inner"
-    ).filter(in_window)
+    rows = p.rows.select(customer, DAY, IS_PURCHASE, VALUE)
+    sales_ids, sales_examples = p.rows.select(customer).unique(), None
+    mine = _respondents_only(rows, answers, customer)
+    if mine is not None:  # lazy log, pandas survey: the respondents' days come back
+        span = to_pandas(
+            keys.select(nw.col(_SDAY).min().alias("a"), nw.col(_SDAY).max().alias("b"))
+        )
+        first, last = span["a"][0], span["b"][0]
+        if pd.isna(first):
+            first, last = 0, -1
+        sales_examples = sales_ids
+        sales_ids = _collected(mine.select(customer).unique(), answers)
+        rows = _collected(
+            mine.filter((nw.col(DAY) > int(first)) & (nw.col(DAY) <= int(last) + horizon))
+            .group_by(customer, DAY)
+            .agg(nw.col(IS_PURCHASE).any(), nw.col(VALUE).sum()),
+            answers,
+        )
+    window = keys.join(rows, on=customer, how="inner").filter(in_window)
     revenue = window.group_by(customer, _SDAY).agg(nw.col(VALUE).sum().alias("revenue_after"))
     days = (
         window.filter(nw.col(IS_PURCHASE))
@@ -331,7 +368,7 @@ def answer_behaviour(
         .group_by(customer, _SDAY)
         .agg(nw.len().alias("__days"), nw.col("__late").sum().alias("__n_late"))
     )
-    known = p.rows.select(customer).unique().with_columns(nw.lit(True).alias("__known"))
+    known = sales_ids.with_columns(nw.lit(True).alias("__known"))
     joined = (
         answers.join(revenue, on=[customer, _SDAY], how="left")
         .join(days, on=[customer, _SDAY], how="left")
@@ -347,11 +384,12 @@ def answer_behaviour(
     unmatched = int(table["__known"].isna().sum())
     match = _match(
         answers.select(customer).unique(),
-        p.rows.select(customer).unique(),
+        sales_ids,
         customer=customer,
         without_id=without_id,
         too_recent=incomplete,
         min_match_rate=floor,
+        sales_examples=sales_examples,
     )
     table = table[complete.to_numpy()].reset_index(drop=True)
     distinct = table["__days"].fillna(0)
@@ -640,14 +678,22 @@ def users_referrers(
     frame = as_frame(sales, argument="sales")
     require_columns(frame, [customer, value], argument="sales")
     identified = frame.filter(~nw.col(customer).is_null())  # guests join no answer
-    spend = identified.group_by(customer).agg(nw.col(value).sum().alias("spend"))
+    sales_ids, sales_examples = identified.select(customer).unique(), None
+    mine = _respondents_only(identified, answers, customer)
+    if mine is not None:  # lazy log, pandas survey: one row per respondent comes back
+        identified, sales_examples = mine, sales_ids
+        sales_ids = _collected(mine.select(customer).unique(), answers)
+    spend = _collected(
+        identified.group_by(customer).agg(nw.col(value).sum().alias("spend")), answers
+    )
     match = _match(
         answers.select(customer).unique(),
-        identified.select(customer).unique(),
+        sales_ids,
         customer=customer,
         without_id=without_id,
         too_recent=0,
         min_match_rate=floor,
+        sales_examples=sales_examples,
     )
     table = to_pandas(
         latest.group_by(customer)

@@ -110,9 +110,9 @@ def stockout_returns(
     sales_native = as_frame(sales, argument="sales")
     require_columns(sales_native, [customer, date, value], argument="sales")
     orders = to_pandas(
-        sales_native.filter(
-            (nw.col(value) > 0) & (nw.col(date) > end) & (nw.col(date) <= until)
-        ).select(nw.col(customer))
+        sales_native.filter((nw.col(value) > 0) & (nw.col(date) > end) & (nw.col(date) <= until))
+        .select(nw.col(customer))
+        .unique()  # one row per customer who came back
     )
     back = set(normalise_ids(orders[customer]).dropna())
     came = log[customer].isin(back).to_numpy()

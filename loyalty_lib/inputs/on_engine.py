@@ -36,7 +36,15 @@ from loyalty_lib.inputs._column_checks import TOO_LARGE, _today
 from loyalty_lib.inputs._quality import _n, _Report
 from loyalty_lib.inputs.ids import id_expr
 
-__all__ = ["between", "distinct", "is_lazy", "log_summary", "open_sales", "where_equal"]
+__all__ = [
+    "between",
+    "distinct",
+    "first_values",
+    "is_lazy",
+    "log_summary",
+    "open_sales",
+    "where_equal",
+]
 
 _PARQUET = (".parquet", ".parq", ".pq")
 #: DuckDB's memory limit for a report on the duckdb engine (``SET memory_limit``), from the
@@ -607,3 +615,34 @@ def distinct(data: Any, columns: list[str]) -> pd.DataFrame:
     frame = as_frame(data).select(*columns).unique()
     frame = frame.collect() if isinstance(frame, nw.LazyFrame) else frame
     return frame.to_pandas().reset_index(drop=True)
+
+
+def first_values(data: Any, *, by: str, date: str, column: str) -> pd.Series:
+    """Each ``by`` group's ``column`` at its earliest ``date``, as one aggregate query.
+
+    For example the region of each customer's first purchase. Rows without a ``column``
+    value are skipped (as pandas' ``groupby().first()`` skips them); when a group has
+    several values on its earliest date, the smallest is taken, so every engine gives the
+    same answer. Returns a pandas Series indexed by ``by``, sorted by it.
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c"],
+    ...                     "order_date": pd.to_datetime(["2024-02-01", "2024-01-05",
+    ...                                                   "2024-01-09", "2024-01-09",
+    ...                                                   "2024-03-01"]),
+    ...                     "region": ["West", "East", "South", "North", None]})
+    >>> first_values(log, by="customer_id", date="order_date", column="region").to_dict()
+    {'a': 'East', 'b': 'North'}
+    """
+    frame = as_frame(data)
+    valued = frame.filter(~nw.col(column).is_null())
+    earliest = valued.group_by(by).agg(nw.col(date).min().alias("__first"))
+    got = (
+        valued.join(earliest, on=by, how="inner")
+        .filter(nw.col(date) == nw.col("__first"))
+        .group_by(by)
+        .agg(nw.col(column).min())
+    )
+    got = got.collect() if isinstance(got, nw.LazyFrame) else got
+    out = got.to_pandas().sort_values(by, ignore_index=True)
+    return pd.Series(out[column].to_numpy(), index=pd.Index(out[by], name=by), name=column)

@@ -210,3 +210,34 @@ def test_infinite_and_huge_amounts_are_fatal_on_duckdb(tmp_path):
     report = _report(frame, order_id=None)
     expected = _report(data, order_id=None)  # the in-memory checks, the reference
     assert _counts(report) == _counts(expected) == {"not_finite": 1, "too_large": 1}
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_first_values_by_hand_on_each_engine(engine, tmp_path):
+    from loyalty_lib.inputs.on_engine import first_values
+
+    # by hand: a's earliest row is East (5 Jan, before 1 Feb West); b has two rows on its
+    # earliest day, South and North: the smallest, North; c's only value is missing: no row
+    log = pd.DataFrame({
+        "customer_id": ["a", "a", "b", "b", "b", "c"],
+        "order_date": pd.to_datetime(["2024-02-01", "2024-01-05", "2024-01-09", "2024-01-09",
+                                      "2024-01-01", "2024-03-01"]),
+        "amount": [1.0] * 6,
+        "region": ["West", "East", "South", "North", None, None],
+    })  # fmt: skip
+    path = tmp_path / "log.parquet"
+    log.to_parquet(path, index=False)
+    frame, _ = open_sales(str(path), engine)
+    got = first_values(frame, by="customer_id", date="order_date", column="region")
+    assert got.to_dict() == {"a": "East", "b": "North"}
+
+
+def test_first_values_equal_pandas_first_after_sorting_on_the_demo():
+    # the recipe loyalty_drivers used before: sort by date, first segment per customer
+    from loyalty_lib.inputs.datasets import load_sales
+    from loyalty_lib.inputs.on_engine import first_values
+
+    log = load_sales("demo")
+    recipe = log.sort_values("order_date").groupby("customer_id")["region"].first()
+    got = first_values(log, by="customer_id", date="order_date", column="region")
+    pd.testing.assert_series_equal(got, recipe.sort_index(), check_names=False)
