@@ -43,6 +43,7 @@ __all__ = [
     "is_lazy",
     "log_summary",
     "open_sales",
+    "returning_buyers",
     "where_equal",
 ]
 
@@ -646,3 +647,41 @@ def first_values(data: Any, *, by: str, date: str, column: str) -> pd.Series:
     got = got.collect() if isinstance(got, nw.LazyFrame) else got
     out = got.to_pandas().sort_values(by, ignore_index=True)
     return pd.Series(out[column].to_numpy(), index=pd.Index(out[by], name=by), name=column)
+
+
+def returning_buyers(data: Any, *, customer: str, date: str, since: Any) -> dict[str, int]:
+    """Customers who bought on or after ``since``, and how many of them had bought before.
+
+    One group-by per customer (first and last date) and one count, on the engine: the
+    customers themselves are never collected. Rows without a customer id or a date are
+    not counted (a missing id is not a customer).
+
+    Returns
+    -------
+    dict
+        ``buyers``: customers with a row dated ``since`` or later; ``returning``: those of
+        them who also have a row dated before ``since``.
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "c"],
+    ...                     "order_date": pd.to_datetime(["2024-01-05", "2024-04-02",
+    ...                                                   "2024-04-09", "2024-02-01",
+    ...                                                   "2024-03-30"])})
+    >>> returning_buyers(log, customer="customer_id", date="order_date", since="2024-04-01")
+    {'buyers': 2, 'returning': 1}
+    """
+    frame = local_datetimes(as_frame(data), [date])
+    cut = nw.lit(pd.Timestamp(since).to_pydatetime())
+    per_customer = (
+        frame.filter(~nw.col(customer).is_null() & ~nw.col(date).is_null())
+        .group_by(customer)
+        .agg(nw.col(date).min().alias("__first"), nw.col(date).max().alias("__last"))
+    )
+    recent = nw.col("__last") >= cut
+    got = per_customer.select(
+        buyers=count_true(recent), returning=count_true(recent & (nw.col("__first") < cut))
+    )
+    if isinstance(got, nw.LazyFrame):
+        got = got.collect()
+    row = got.to_pandas().iloc[0]  # an empty log: sums are missing, not 0, on DuckDB
+    return {key: 0 if pd.isna(row[key]) else int(row[key]) for key in ("buyers", "returning")}

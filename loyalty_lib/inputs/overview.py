@@ -20,6 +20,7 @@ __all__ = [
     "ID_HIDDEN",
     "column_profile",
     "monthly_activity",
+    "purchase_quantiles",
     "sales_summary",
     "survey_responses_by_month",
 ]
@@ -233,6 +234,60 @@ def monthly_activity(
     else:
         out["complete"] = pd.Series(dtype=bool)
     return out
+
+
+def purchase_quantiles(
+    data,
+    *,
+    value: str = "amount",
+    quantiles: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9, 0.99),
+) -> pd.DataFrame:
+    """Quantiles of the purchase values (rows with a positive value), as one query.
+
+    Linear interpolation between the two nearest values, as pandas' ``Series.quantile``
+    (DuckDB ``quantile_cont``, Spark ``percentile``): exact, not approximate. Returns,
+    zero-value rows and rows without a value are not purchases here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per quantile: ``quantile`` (0–1), ``value`` (NaN when there is no
+        purchase), ``n`` (rows with a positive value, the base of every quantile).
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"amount": [10.0, -4.0, 20.0, 0.0, 30.0, 40.0]})
+    >>> purchase_quantiles(log, quantiles=(0.5, 0.9))
+       quantile  value  n
+    0       0.5   25.0  4
+    1       0.9   37.0  4
+    """
+    frame = compute_frame(data)
+    require_columns(frame, [value])
+    wanted = [float(q) for q in quantiles]
+    bad = [q for q in wanted if not 0 <= q <= 1]
+    if bad:
+        raise ValueError(f"quantiles: {bad} outside 0-1; write 0.9 for the 90th percentile")
+    amount = nw.col(value).cast(nw.Float64)
+    names = [f"__q{i}" for i in range(len(wanted))]
+    got = _collect(
+        frame.filter((amount > 0).fill_null(False)).select(
+            nw.len().alias("n"),
+            *[
+                amount.quantile(q, "linear").alias(name)
+                for q, name in zip(wanted, names, strict=True)
+            ],
+        ),
+        counts=("n",),
+        values=tuple(names),
+    ).iloc[0]
+    return pd.DataFrame(
+        {
+            "quantile": wanted,
+            "value": [float(got[name]) for name in names],
+            "n": int(got["n"]),
+        }
+    )
 
 
 def survey_responses_by_month(

@@ -133,6 +133,18 @@ def _rank_key(values: pd.Series) -> pd.Series:
     return values.round(decimals)
 
 
+def _snap_zero(values: pd.Series) -> pd.Series:
+    """Net values that are zero at 12 significant digits of the largest one, as exactly 0.
+
+    Purchases and returns that cancel (10.10 + 5.20 - 15.30) add up to a float residue of
+    either sign (2.8e-17, -7.1e-15) that depends on the engine's summation order; left as
+    it is, such a customer would count as positive on one engine and as non-positive on
+    another (and print as "-$0"). The same precision as :func:`_rank_key`.
+    """
+    rounded = _rank_key(values)
+    return values.where(rounded != 0, 0.0)
+
+
 def _ranked(per_customer: pd.DataFrame, customer: str, by: list[str]) -> pd.DataFrame:
     """Sort by group, net value descending, then customer id ascending (stable)."""
     keyed = per_customer.assign(__rank_value=_rank_key(per_customer["value"]))
@@ -263,7 +275,7 @@ def customer_value(
         flagged = flagged.group_by(*by_cols, customer, order).agg(*per_order)
     grouped = flagged.group_by(*by_cols, customer).agg(*aggs)
     out = to_pandas(grouped)
-    out["value"] = out["value"].astype("float64")
+    out["value"] = _snap_zero(out["value"].astype("float64"))
     out["gross_value"] = out["gross_value"].astype("float64")
     out["orders"] = out["orders"].astype("int64")
     out["returns"] = out["returns"].astype("int64")
@@ -287,5 +299,5 @@ def net_values(data: Any, *, customer: str, value: str, by: Sequence[str] = ()) 
     _validate(frame, customer=customer, value=value, date=None, by=by_cols)
     grouped = frame.group_by(*by_cols, customer).agg(nw.col(value).sum().alias("value"))
     out = to_pandas(grouped.select(*by_cols, "value"))
-    out["value"] = out["value"].astype("float64")
+    out["value"] = _snap_zero(out["value"].astype("float64"))
     return out

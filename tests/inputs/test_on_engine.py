@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from loyalty_lib.errors import DataQualityError
-from loyalty_lib.inputs.on_engine import between, log_summary, open_sales
+from loyalty_lib.inputs.on_engine import between, log_summary, open_sales, returning_buyers
 from loyalty_lib.inputs.sources import parse_source
 from loyalty_lib.inputs.validate import drop_excluded, stop_on_fatal, validate_sales
 
@@ -241,3 +241,73 @@ def test_first_values_equal_pandas_first_after_sorting_on_the_demo():
     recipe = log.sort_values("order_date").groupby("customer_id")["region"].first()
     got = first_values(log, by="customer_id", date="order_date", column="region")
     pd.testing.assert_series_equal(got, recipe.sort_index(), check_names=False)
+
+
+def _on(engine, frame, request):
+    if engine == "pandas":
+        return frame
+    if engine == "duckdb":
+        import duckdb
+
+        return duckdb.from_df(frame)
+    return request.getfixturevalue("spark").createDataFrame(frame)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb", "spark"])
+def test_returning_buyers_by_hand_on_each_engine(engine, request):
+    log = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c", "c", "d", None, "e"],
+            "order_date": pd.to_datetime(
+                [
+                    "2024-01-05",  # a: before ...
+                    "2024-04-02",  # ... and after 1 Apr -> returning
+                    "2024-04-09",  # b: after only -> a new buyer
+                    "2024-02-01",  # c: before only -> not a buyer of the period
+                    "2024-03-31 23:59:00",
+                    "2024-04-01",  # d: on the day itself -> a buyer, new
+                    "2024-05-01",  # no id: not a customer, though after the day
+                    None,  # e: no date -> not counted
+                ],
+                format="ISO8601",
+            ),
+        }
+    )
+    got = returning_buyers(
+        _on(engine, log, request), customer="customer_id", date="order_date", since="2024-04-01"
+    )
+    assert got == {"buyers": 3, "returning": 1}  # buyers a, b, d; a bought before
+
+
+def test_returning_buyers_equal_the_set_recipe_on_the_demo():
+    # the recipe the 80/20 page used before it ran on the engine: two Python sets
+    import duckdb
+
+    from loyalty_lib.inputs.datasets import load_sales
+
+    log = load_sales("demo")
+    cut = pd.Timestamp("2024-10-01")
+    before = set(log.loc[log["order_date"] < cut, "customer_id"])
+    after = set(log.loc[log["order_date"] >= cut, "customer_id"])
+    expected = {"buyers": len(after), "returning": len(after & before)}
+    for data in (log, duckdb.from_df(log)):
+        got = returning_buyers(data, customer="customer_id", date="order_date", since=cut)
+        assert got == expected
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_examples_tied_in_count_are_listed_in_a_fixed_order(engine, request):
+    # -5 and -3 twice each, -1 once: ties by amount (smallest first), dates earliest first
+    log = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d", "e", None, None],
+            "order_date": pd.to_datetime(
+                ["2024-01-03", "2024-01-02", "2024-01-02", "2024-01-03", "2024-01-01"]
+                + ["2024-01-05", "2024-01-04"]
+            ),
+            "amount": [-3.0, -5.0, -3.0, -5.0, -1.0, 2.0, 2.0],
+        }
+    )
+    report = _report(_on(engine, log, request), order_id=None).set_index("check")
+    assert report.loc["value_negative", "examples"] == "-5 (2×), -3 (2×), -1"
+    assert report.loc["customer_missing", "examples"] == "dated 2024-01-04, 2024-01-05"

@@ -12,6 +12,7 @@ from loyalty_lib.inputs.overview import (
     ID_HIDDEN,
     column_profile,
     monthly_activity,
+    purchase_quantiles,
     sales_summary,
     survey_responses_by_month,
 )
@@ -128,3 +129,35 @@ def test_column_profile_counts():
     assert prof.loc["x", "pct_missing"] == 50.0
     assert prof.loc["id", "examples"] == ID_HIDDEN  # named as an identifier: never listed
     assert prof.loc["x", "examples"] == "1.0, 2.0"
+
+
+def test_purchase_quantiles_by_hand():
+    # positives 10, 20, 30, 40 (the return, the zero and the missing value are not purchases);
+    # linear: the 90th percentile sits at position 0.9 x (4 - 1) = 2.7 -> 30 + 0.7 x 10 = 37
+    log = pd.DataFrame({"amount": [10.0, -4.0, 20.0, 0.0, 30.0, np.nan, 40.0]})
+    got = purchase_quantiles(log, quantiles=(0.0, 0.5, 0.9, 1.0))
+    assert got["value"].tolist() == pytest.approx([10.0, 25.0, 37.0, 40.0])
+    assert got["n"].tolist() == [4] * 4
+    assert got["quantile"].tolist() == [0.0, 0.5, 0.9, 1.0]
+
+
+def test_purchase_quantiles_match_numpy_on_cdnow_on_pandas_and_duckdb(cdnow):
+    import duckdb
+
+    positive = cdnow.loc[cdnow["amount"] > 0, "amount"].to_numpy()
+    qs = (0.1, 0.25, 0.5, 0.75, 0.9, 0.99)
+    expected = np.percentile(positive, [100 * q for q in qs])  # numpy's linear method
+    for data in (cdnow, duckdb.from_df(cdnow)):
+        got = purchase_quantiles(data, quantiles=qs)
+        assert got["value"].to_numpy() == pytest.approx(expected, rel=1e-12)
+        assert set(got["n"]) == {len(positive)}
+
+
+def test_purchase_quantiles_without_purchases_and_bad_quantiles():
+    returns = pd.DataFrame({"amount": [-1.0, 0.0]})
+    got = purchase_quantiles(returns, quantiles=(0.5,))
+    assert got["n"].tolist() == [0] and got["value"].isna().all()
+    with pytest.raises(ValueError, match=r"quantiles: \[90.0\] outside 0-1; write 0.9"):
+        purchase_quantiles(returns, quantiles=(90,))
+    with pytest.raises(ColumnNotFoundError):
+        purchase_quantiles(returns, value="price")

@@ -164,3 +164,24 @@ def test_lazy_narwhals_input_gives_the_same_result():
     bad = nw.from_native(pd.DataFrame({"id": ["a", None], "v": [1.0, 2.0]})).lazy()
     with pytest.raises(ValueError, match=r"id: 1 rows with a missing customer id"):
         customer_value(bad, customer="id", value="v")
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_net_zero_customer_is_non_positive_whatever_the_float_residue(engine):
+    # z's rows cancel: 0.1 + 0.2 - 0.3 = 0 by hand, but 5.6e-17 (or 2.8e-17) in floats, a
+    # residue whose sign depends on the summation order; z must never count as positive
+    import duckdb
+
+    from loyalty_lib import abc_classes, pareto_split
+
+    log = pd.DataFrame(
+        {"customer_id": ["z", "z", "z", "a", "b"], "amount": [0.1, 0.2, -0.3, 10.0, 5.0]}
+    )
+    data = log if engine == "pandas" else duckdb.from_df(log)
+    keys = {"customer": "customer_id", "value": "amount"}
+    values = customer_value(data, **keys).set_index("customer_id")["value"]
+    assert values["z"] == 0.0 and values["a"] == 10.0 and values["b"] == 5.0
+    split = pareto_split(data, **keys, min_customers=1).iloc[0]
+    assert (split["customers"], split["non_positive_customers"]) == (2, 1)
+    classes = abc_classes(data, **keys).set_index("customer_id")["abc_class"]
+    assert classes["z"] == "non-positive"
