@@ -43,6 +43,10 @@ _PARQUET = (".parquet", ".parq", ".pq")
 #: environment: ``LOYALTY_DUCKDB_MEMORY=3GB loyalty report -p engine=duckdb``. DuckDB spills
 #: to its temporary folder beyond it. Unset: DuckDB's default (80 % of the machine's memory).
 MEMORY_ENV = "LOYALTY_DUCKDB_MEMORY"
+#: The folder DuckDB spills to (``SET temp_directory``), from the environment:
+#: ``LOYALTY_DUCKDB_TEMP=/scratch/duckdb``. Unset: DuckDB's default, ``.tmp`` in the
+#: kernel's working folder (the project folder in a report run).
+TEMP_ENV = "LOYALTY_DUCKDB_TEMP"
 
 
 def is_lazy(data: Any) -> bool:
@@ -65,6 +69,10 @@ def _duckdb_connection(connection: Any) -> Any:
     if limit:
         con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
         con.execute("SET preserve_insertion_order = false")
+    temp = os.environ.get(TEMP_ENV, "").strip()
+    if temp:
+        Path(temp).mkdir(parents=True, exist_ok=True)
+        con.execute(f"SET temp_directory = '{temp.replace(chr(39), chr(39) * 2)}'")
     return con
 
 

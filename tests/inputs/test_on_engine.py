@@ -210,3 +210,45 @@ def test_infinite_and_huge_amounts_are_fatal_on_duckdb(tmp_path):
     report = _report(frame, order_id=None)
     expected = _report(data, order_id=None)  # the in-memory checks, the reference
     assert _counts(report) == _counts(expected) == {"not_finite": 1, "too_large": 1}
+
+
+def test_duckdb_memory_and_temp_folder_come_from_the_environment(tmp_path, monkeypatch, export):
+    import duckdb
+
+    spill = tmp_path / "spill here"  # a space in the path: quoted, created
+    monkeypatch.setenv("LOYALTY_DUCKDB_MEMORY", "512MB")
+    monkeypatch.setenv("LOYALTY_DUCKDB_TEMP", str(spill))
+    con = duckdb.connect()
+    open_sales(export, "duckdb", connection=con)
+    limit, temp = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    assert limit == "488.2 MiB"  # DuckDB prints 512 MB (10^6 bytes) in MiB
+    assert temp == str(spill) and spill.is_dir()
+
+
+def test_nanosecond_timestamps_on_spark_stop_with_a_sentence(tmp_path, spark):
+    # pandas writes datetime64[ns] as Parquet TIMESTAMP(NANOS), which Spark refuses to read
+    data = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]).astype("datetime64[ns]"),
+            "amount": [1.0, 2.0],
+        }
+    )
+    data.to_parquet(tmp_path / "s.parquet", index=False)
+    with pytest.raises(
+        DataQualityError,
+        match=r"^order_date: the Parquet files .* store timestamps in nanoseconds, which Spark "
+        r"cannot read; write them in microseconds",
+    ):
+        open_sales(str(tmp_path / "s.parquet"), "spark", spark=spark)
+    # the fix the sentence names works
+    data.to_parquet(
+        tmp_path / "us.parquet",
+        index=False,
+        coerce_timestamps="us",
+        allow_truncated_timestamps=True,
+    )
+    frame, _ = open_sales(str(tmp_path / "us.parquet"), "spark", spark=spark)
+    assert frame.count() == 2
