@@ -32,6 +32,7 @@ test: install browser java
 
 ## Benchmarks against the peers (pandas recipes, DuckDB SQL, polars, lifetimes); writes
 ## benchmarks/results.md. Never part of `make test`. BENCH_ARGS="--sizes 1000000" for a quick run;
+## BENCH_ARGS="--only parallel --merge": the bundled run with --jobs 1 and 2 against its floor.
 ## BENCH_ARGS="--only clv --merge" reruns one workload (here summary + BG/NBD + Gamma-Gamma against
 ## lifetimes) and keeps the other sections of results.md. lifetimes 0.11.3 runs in this venv
 ## (pandas 3, numpy 2); its fitters need autograd and dill, pinned in constraints.txt.

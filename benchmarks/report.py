@@ -216,8 +216,11 @@ def write_results(
     facts: dict,
     argv: list[str],
     partial: dict | None = None,
+    parallel: list[dict] | None = None,
     reports: dict | None = None,
 ) -> None:
+    from benchmarks.parallel_runs import section as parallel_section
+
     lines = [
         "# Benchmarks: loyalty_lib against its peers",
         "",
@@ -291,6 +294,14 @@ def write_results(
                         f"{r['check']} |"
                     )
                 lines.append("")
+    lines += parallel_section(parallel or [])
+    if parallel and "parallel" in (partial or {}):
+        p = partial["parallel"]
+        lines[-1:-1] = [
+            f"(From a separate run: `python -m benchmarks.run {p['argv']}`, {p['date']}, load "
+            f"{p['load_before']} before, {p['load_after']} after.)",
+            "",
+        ]
     lines += ["## Targets (largest size, every id kind)", ""]
     largest = max(sizes) if sizes else 0
     for workload, peer, limit, text in TARGETS:

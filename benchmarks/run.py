@@ -211,6 +211,13 @@ def _load() -> str:
     return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
 
 
+def _print_parallel(parallel: list[dict]) -> None:
+    if parallel:
+        from benchmarks.parallel_runs import section
+
+        print("\n".join(section(parallel)))
+
+
 def _print_only(rows: list[dict], facts: dict) -> None:
     """The figures of an ``--only`` run, as Markdown lines ready for notes.md."""
     print(
@@ -289,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="+",
         default=None,
-        choices=["cohort", "cohort_sizes", "pareto", "nps", "clv", "reports"],
+        choices=["cohort", "cohort_sizes", "pareto", "nps", "clv", "parallel", "reports"],
         help="time only these workloads (no out-of-core run) and print the "
         "figures; results.md and results.json are left unchanged (unless --merge)",
     )
@@ -318,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             argv=saved.get("argv", []),
             partial=saved.get("partial", {}),
             reports=saved.get("reports"),
+            parallel=saved.get("parallel", []),
         )
         return 0
     if args.worker:
@@ -406,6 +414,12 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks.out_of_core import run_out_of_core
 
             ooc = run_out_of_core(args.ooc_rows, data_dir / "ooc", memory_limit=args.ooc_memory)
+        parallel = []
+        if args.only is None or "parallel" in args.only:
+            from benchmarks.parallel_runs import run_parallel_benchmark
+            from loyalty_lib.reporting.jobs import default_jobs
+
+            parallel = run_parallel_benchmark(max(2, default_jobs()))
         reports = None
         if (args.only is None or "reports" in args.only) and (
             args.reports_rows or args.reports_key_rows
@@ -431,11 +445,13 @@ def main(argv: list[str] | None = None) -> int:
         reports["facts"]["argv"] = " ".join(sys.argv[1:])
     if args.only is not None and not args.merge:
         _print_only(rows, facts)
+        _print_parallel(parallel)
         if reports is not None:
             print(json.dumps(reports, indent=1, default=str))
         return 0
     if args.only is not None:
         _print_only(rows, facts)
+        _print_parallel(parallel)
         saved = json.loads((HERE / "results.json").read_text())
         if reports is not None:
             saved["reports"] = reports
@@ -444,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
         for workload in args.only:
             partial[workload] = {**facts, "argv": " ".join(sys.argv[1:])}
         saved.update(rows=kept + rows, partial=partial)
+        if "parallel" in args.only:
+            saved["parallel"] = parallel
         write_results(
             Path(args.output),
             saved["rows"],
@@ -452,14 +470,30 @@ def main(argv: list[str] | None = None) -> int:
             argv=saved.get("argv", []),
             partial=partial,
             reports=saved.get("reports"),
+            parallel=saved.get("parallel", []),
         )
         (HERE / "results.json").write_text(json.dumps(saved, indent=1, default=str))
         print(f"merged {', '.join(args.only)} into {args.output}")
         return 0
-    write_results(Path(args.output), rows, ooc, facts, argv=sys.argv[1:], reports=reports)
+    write_results(
+        Path(args.output),
+        rows,
+        ooc,
+        facts,
+        argv=sys.argv[1:],
+        parallel=parallel,
+        reports=reports,
+    )
     (HERE / "results.json").write_text(
         json.dumps(
-            {"facts": facts, "rows": rows, "ooc": ooc, "argv": sys.argv[1:], "reports": reports},
+            {
+                "facts": facts,
+                "rows": rows,
+                "ooc": ooc,
+                "argv": sys.argv[1:],
+                "parallel": parallel,
+                "reports": reports,
+            },
             indent=1,
             default=str,
         )

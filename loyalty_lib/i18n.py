@@ -14,6 +14,13 @@ one (the report index, tests).
 '5 клиентов'
 >>> tr.number(1234.5), tr.percent(0.243), tr.points(24.3), tr.month_year("2023-02-01")
 ('1\\xa0234,5', '24,3\\xa0%', '+24,3', 'февраль 2023')
+
+A month after a preposition takes another case: the translation asks for it with a format
+spec on the placeholder (see :class:`DateText` and docs/translating.md).
+
+>>> tr.gettext("{first} to {last}").format(first=tr.month_year("2023-02-01"),
+...                                        last=tr.month_year("2024-12-01"))
+'с февраля 2023 по декабрь 2024'
 """
 
 from __future__ import annotations
@@ -30,7 +37,9 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
 __all__ = [
+    "CASES",
     "DOMAIN",
+    "DateText",
     "LANGUAGES",
     "LOCALE_DIR",
     "Translator",
@@ -45,6 +54,44 @@ __all__ = [
 LANGUAGES = ("en", "ru", "uk", "be")
 DOMAIN = "loyalty"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+#: The format specs a translation may put on a date placeholder ("{first:genitive}").
+CASES = ("genitive",)
+
+#: Period lengths :meth:`Translator.period` names, with the pandas codes they stand for.
+_PERIODS = {"D": "day", "W": "week", "M": "month", "MS": "month", "Q": "quarter",
+            "QS": "quarter", "Y": "year", "YS": "year", "A": "year", "AS": "year"}  # fmt: skip
+
+
+class DateText(str):
+    """A date, month or period as printed, which a sentence may need in another case.
+
+    It is a ``str`` (joined, compared and shown as one). In a message, ``"{month}"``
+    prints it as it is: a month alone is nominative ("февраль 2023", CLDR's *stand-alone*
+    form ``LLLL y``). ``"{month:genitive}"`` prints the form a preposition asks for
+    ("с февраля 2023", "з лютого 2023", "з лютага 2023": CLDR's *format* form
+    ``MMMM y``, the one a date uses). A date is already in that form ("1 февраля
+    2023 г."), and a year, a quarter or a short label has no other in CLDR: they print
+    unchanged, so the spec is safe on any placeholder filled by :class:`Translator`'s
+    date methods. An unknown spec raises (``str``'s own error).
+
+    >>> feb = use_language("ru").month_year("2023-02-01")
+    >>> "{m} | {m:genitive}".format(m=feb)
+    'февраль 2023 | февраля 2023'
+    >>> "{d:genitive}".format(d=use_language("ru").date("2023-02-01"))
+    '1 февраля 2023\u202fг.'
+    """
+
+    def __new__(cls, text: str, genitive: str | None = None) -> DateText:
+        self = super().__new__(cls, text)
+        self.genitive = str(text) if genitive is None else str(genitive)
+        return self
+
+    def __format__(self, spec: str) -> str:
+        if spec == "genitive":
+            return self.genitive
+        return format(str(self), spec)
 
 
 def check_language(language: Any, where: str = "language") -> str:
@@ -137,17 +184,73 @@ class Translator:
         body = _decimals("#,##0", digits)
         return format_decimal(value, format=f"+{body};-{body}", locale=self.locale)
 
-    def date(self, value: Any, fmt: str = "long") -> str:
-        """A date in the locale's long form: February 1, 2023 / 1 февраля 2023 г."""
-        if _missing(value):
-            return self.gettext("n/a")
-        return format_date(_as_date(value), fmt, locale=self.locale)
+    def date(self, value: Any, fmt: str = "long") -> DateText:
+        """A date in the locale's long form: February 1, 2023 / 1 февраля 2023 г.
 
-    def month_year(self, value: Any) -> str:
-        """A month as a reader names it: February 2023 / февраль 2023 (nominative, 'LLLL y')."""
+        Its month is already in the form a preposition asks for, so ``{date:genitive}``
+        prints it unchanged (:class:`DateText`).
+        """
+        if _missing(value):
+            return DateText(self.gettext("n/a"))
+        return DateText(format_date(_as_date(value), fmt, locale=self.locale))
+
+    def month_year(self, value: Any, case: str = "nominative") -> DateText:
+        """A month as a reader names it: February 2023 / февраль 2023.
+
+        ``case="nominative"`` (default): the month alone (CLDR stand-alone, 'LLLL y'), which
+        a translation turns into the genitive with ``{month:genitive}`` (:class:`DateText`);
+        ``case="genitive"``: that form directly (CLDR format context, 'MMMM y': "февраля
+        2023", the form after "с", "до", "від"...).
+
+        >>> tr = use_language("uk")
+        >>> tr.month_year("2023-02-01"), tr.month_year("2023-02-01", case="genitive")
+        ('лютий 2023', 'лютого 2023')
+        """
+        if case not in ("nominative", *CASES):
+            raise ValueError(f"case: {case!r}; use 'nominative' or one of {', '.join(CASES)}")
+        if _missing(value):
+            return DateText(self.gettext("n/a"))
+        day = _as_date(value)
+        genitive = format_date(day, "MMMM y", locale=self.locale)
+        if case == "genitive":
+            return DateText(genitive)
+        return DateText(format_date(day, "LLLL y", locale=self.locale), genitive)
+
+    def month_short(self, value: Any) -> str:
+        """A month for an axis tick or a table cell: Feb 2023 / февр. 2023 / лют. 2023
+        (CLDR's abbreviated stand-alone name, 'LLL y')."""
         if _missing(value):
             return self.gettext("n/a")
-        return format_date(_as_date(value), "LLLL y", locale=self.locale)
+        return format_date(_as_date(value), "LLL y", locale=self.locale)
+
+    def period(self, value: Any, freq: str, *, short: bool = False) -> DateText:
+        """The period that starts on ``value`` named the reader's way, never ISO ("2023-02").
+
+        ``freq``: "day", "week", "month", "quarter", "year" (or pandas' D, W, M, Q, Y).
+        Month: :meth:`month_year` ("февраль 2023"), short: :meth:`month_short`
+        ("февр. 2023"); quarter: 'QQQ y' ("Q1 2023", "1-й кв. 2023", "1-шы кв. 2023");
+        year: "2023"; day or week (its Monday): :meth:`date`, short: the medium date
+        ("Feb 6, 2023", "6 февр. 2023 г.").
+
+        >>> tr = use_language("ru")
+        >>> tr.period("2023-02-01", "month"), tr.period("2023-02-01", "month", short=True)
+        ('февраль 2023', 'февр. 2023')
+        >>> tr.period("2023-04-01", "quarter"), use_language("en").period("2023-04-01", "Q")
+        ('2-й кв. 2023', 'Q2 2023')
+        """
+        unit = _PERIODS.get(str(freq).upper(), str(freq).lower())
+        if unit not in ("day", "week", "month", "quarter", "year"):
+            raise ValueError(
+                f"freq: {freq!r} is not a period length; use day, week, month, quarter or year"
+            )
+        if _missing(value):
+            return DateText(self.gettext("n/a"))
+        if unit == "month":
+            return DateText(self.month_short(value)) if short else self.month_year(value)
+        if unit in ("day", "week"):
+            return self.date(value, "medium" if short else "long")
+        pattern = "QQQ y" if unit == "quarter" else "y"
+        return DateText(format_date(_as_date(value), pattern, locale=self.locale))
 
     def interval(self, lower: str, upper: str) -> str:
         """Two printed bounds as a range: "20.1% to 28.0%"."""

@@ -45,13 +45,22 @@ from loyalty_lib.inputs.ids import normalise_ids
 
 __all__ = ["ASSUMPTIONS", "METRICS", "cluster_did", "event_effect"]
 
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue: the assumptions stay English in ``attrs`` and are
+    translated where a page shows them (``_(assumption)``)."""
+    return message
+
+
 METRICS = ("nps", "purchase", "revenue")
 ASSUMPTIONS = (
-    "parallel trends: without the event the treated cells would have changed as the "
-    "control did (checked, not proven, by the pre-trend difference)",
-    "no spill-over: the event did not change the control",
-    "no other change hit only the treated scope between the windows",
-    "the cells keep their composition (the same kind of customers answer or buy)",
+    N_(
+        "parallel trends: without the event the treated cells would have changed as the "
+        "control did (checked, not proven, by the pre-trend difference)"
+    ),
+    N_("no spill-over: the event did not change the control"),
+    N_("no other change hit only the treated scope between the windows"),
+    N_("the cells keep their composition (the same kind of customers answer or buy)"),
 )
 _CELLS = ("treated_pre", "treated_post", "control_pre", "control_post")
 

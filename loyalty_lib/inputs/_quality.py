@@ -252,7 +252,9 @@ def quality_table(report: pd.DataFrame, *, language: str | None = None) -> pd.Da
     """The report as a table for readers: problem, column, rows (n and %), examples, action.
 
     Headers and words are in ``language`` (default: the one of
-    :func:`loyalty_lib.i18n.set_language`); the problem is the second column.
+    :func:`loyalty_lib.i18n.set_language`); the problem is the second column. The counts
+    and percentages are printed in that language's number forms ("1,234" and "4.1" in
+    English, "1 234" and "4,1" in Russian): the report frame keeps the numbers.
 
     >>> import pandas as pd
     >>> from loyalty_lib.inputs.validate import validate_sales
@@ -276,8 +278,12 @@ def quality_table(report: pd.DataFrame, *, language: str | None = None) -> pd.Da
             _("severity"): report["severity"].map(lambda v: _(_SEVERITIES.get(v, v))),
             _("problem"): report["check"].map(lambda c: _(_LABELS.get(c, c))),
             _("column"): report["column"],
-            _("rows affected (n)"): report["count"],
-            _("of {rows} rows (%)").format(rows=tr.number(rows)): (100 * report["share"]).round(1),
+            # printed in the language's number forms (1 234 / 4,1 on a ru page): a table for
+            # reading, the numbers stay in the report frame
+            _("rows affected (n)"): report["count"].map(lambda n: tr.number(int(n))),
+            _("of {rows} rows (%)").format(rows=tr.number(rows)): report["share"].map(
+                lambda share: tr.number(100 * share, 1)
+            ),
             _("examples"): report["examples"],
             _("what happens"): [
                 _("kept, left out of NPS")

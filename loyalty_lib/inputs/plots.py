@@ -7,6 +7,35 @@ import pandas as pd
 from loyalty_lib.i18n import current
 
 
+def date_axis(ax, tr=None):
+    """Tick labels of a calendar-time x axis in the page's language (or ``tr``'s), never
+    matplotlib's ISO "2023-02": years alone when every tick is on 1 January ("2023"),
+    months when every tick is on a first ("Feb 2023", "февр. 2023", "лют. 2023":
+    :meth:`~loyalty_lib.i18n.Translator.month_short`), days otherwise (the medium date).
+    The ticks stay where matplotlib's date locator puts them. Returns the axes.
+    """
+    from matplotlib.dates import AutoDateLocator, num2date
+    from matplotlib.ticker import Formatter
+
+    tr = tr or current()
+
+    class _LocalDates(Formatter):
+        def __call__(self, x, pos=None):
+            return self.format_ticks([x])[0]
+
+        def format_ticks(self, values):
+            days = [num2date(v).replace(tzinfo=None) for v in values]
+            if days and all(d.month == 1 and d.day == 1 for d in days) and len(days) > 1:
+                return [tr.period(d, "year") for d in days]
+            if all(d.day == 1 for d in days):
+                return [tr.month_short(d) for d in days]
+            return [tr.date(d, "medium") for d in days]
+
+    ax.xaxis.set_major_locator(AutoDateLocator())
+    ax.xaxis.set_major_formatter(_LocalDates())
+    return ax
+
+
 def plot_monthly_activity(result: pd.DataFrame, *, ax=None, currency: str = "$"):
     """Bars of net value per month with active customers on a second axis.
 
@@ -33,6 +62,7 @@ def plot_monthly_activity(result: pd.DataFrame, *, ax=None, currency: str = "$")
     )
     other.set_ylabel(_("customers who bought (count)"))
     other.set_ylim(bottom=0)
+    date_axis(ax)
     ax.set_title(_("Sales and active customers per month"))
     handles = ax.get_legend_handles_labels()[0] + other.get_legend_handles_labels()[0]
     ax.legend(handles, [_("net value"), _("active customers")], loc="upper left", frameon=False)
@@ -57,6 +87,7 @@ def plot_responses_by_month(result: pd.DataFrame, *, ax=None):
         bottom = result[column] if bottom is None else bottom + result[column]
     ax.set_ylabel(_("survey answers (count)"))
     ax.set_xlabel(_("survey month"))
+    date_axis(ax)
     ax.set_title(_("Survey answers per month: usable, skipped and invalid"))
     ax.legend(frameon=False, ncols=3)
     return ax
@@ -92,6 +123,34 @@ def event_kind_label(kind: str, tr=None) -> str:
         "other": tr.pgettext("event kind", "other"),
     }
     return labels.get(kind, labels["other"])
+
+
+def describe_event(event, tr=None) -> str:
+    """An event as a page names it: its label (contacts masked), kind and dates, in the
+    current language (or ``tr``'s). ``event`` is a row of
+    :func:`loyalty_lib.inputs.events.read_events` (a Series or an ``itertuples`` row).
+
+    >>> from loyalty_lib.inputs.events import read_events
+    >>> log = read_events([{"start": "2024-06-01", "end": "2024-06-30", "kind": "stock-out",
+    ...                     "scope": "segment:region=East", "label": "No stock in East"}])
+    >>> describe_event(log.iloc[0])
+    'No stock in East (stock-out, June 1, 2024 to June 30, 2024)'
+    """
+    from loyalty_lib.inputs.privacy import safe_label
+
+    tr = tr or current()
+    start, end = pd.Timestamp(event.start), pd.Timestamp(event.end)
+    text = (
+        tr.gettext("{label} ({kind}, {start} to {end})")
+        if end != start
+        else tr.gettext("{label} ({kind}, {start})")
+    )
+    return text.format(
+        label=safe_label(event.label),
+        kind=event_kind_label(event.kind, tr),
+        start=tr.date(start),
+        end=tr.date(end),
+    )
 
 
 def legend_below(ax, handles: list, labels: list, events: list = ()) -> None:

@@ -3,8 +3,10 @@
 A notebook that builds a list of customers (whom to remind, who is likely lost) writes it
 with ``frame.to_csv(analyst_file("reminders.csv"))`` and says on the page only how many
 customers the file holds. The folder is ``$LOYALTY_PRIVATE_DIR`` when the report runner
-sets it (``<run folder>/private``), else ``private/`` in the current working directory
-(an analyst's JupyterLab session). Nothing in the folder is linked from a page.
+sets it (``<run folder>/private/<report>``, readable by its owner only), else ``private/`` in
+the current working directory (an analyst's JupyterLab session). Nothing in the folder is
+linked from a page; the runner's summary (console and ``summary.json``) lists its files with
+their row counts. Never publish the folder with the HTML (README, "The report runner").
 """
 
 from __future__ import annotations

@@ -191,6 +191,8 @@ def _report(opts: argparse.Namespace) -> int:
         + (f", {len(not_run)} not run" if not_run else "")
         + f" -> {summary.folder / 'index.html'}"
     )
+    for line in _lists_and_changes(summary):
+        print(line)
     for r in failed:
         print(
             f"  FAILED {r.name} ({r.notebook or 'no notebook written'}): "
@@ -204,6 +206,47 @@ def _report(opts: argparse.Namespace) -> int:
     if summary.latest:
         print(summary.latest, file=sys.stdout if summary.ok else sys.stderr)
     return 0 if summary.ok else 1
+
+
+def _lists_and_changes(summary) -> list[str]:
+    """The console lines on the analyst lists (where, which files, how many rows) and on the
+    key figures that changed beyond noise since the previous complete run, per report."""
+    lines = []
+    listed = [r for r in summary.reports if r.private_files]
+    if listed:
+        lines.append(
+            f"Analyst lists in {summary.folder / 'private'}/ (customer ids: keep them out of "
+            "anything published with the HTML):"
+        )
+        for r in listed:
+            files = []
+            for item in r.private_files:
+                name = str(item["file"]).split("/", 2)[-1]  # private/<report>/<name>
+                rows = item.get("rows")
+                files.append(name if rows is None else f"{name} ({rows:,} rows)")
+            lines.append(f"  {r.name}/: {', '.join(files)}")
+    compared = [r for r in summary.reports if r.since_last]
+    if compared:
+        family = compared[0].since_last.get("family", 0)
+        lines.append(
+            "Since the last run (z-test on the two values, Holm-adjusted over the "
+            f"{family} figures tested):"
+        )
+        for r in compared:
+            since = r.since_last
+            for change in since["beyond_noise"]:
+                p = change["p_value_adjusted"]
+                p_text = "< 0.001" if p < 0.001 else f"= {p:.2g}"
+                lines.append(
+                    f"  {r.name}: {change['label']}: {change['previous']} -> {change['now']}, "
+                    f"beyond noise (Holm-adjusted p {p_text}; run {since['previous_run']})"
+                )
+            if not since["beyond_noise"]:
+                lines.append(
+                    f"  {r.name}: no change beyond noise ({since['tested']} of "
+                    f"{since['compared']} figures tested against run {since['previous_run']})"
+                )
+    return lines
 
 
 if __name__ == "__main__":

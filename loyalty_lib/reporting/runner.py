@@ -9,7 +9,10 @@ notebook with its parameters in a fresh kernel and writes ``reports/<run-id>/``:
   machine when it is opened);
 - ``index.html``: links to every report under its headline;
 - ``summary.json``: per report, its status, duration, parameters and, on failure, the cell
-  and the error.
+  and the error; the analyst lists it left in ``private/<name>/`` (file names and row
+  counts) and its key figures that changed beyond noise since the previous complete run;
+- ``private/<name>/``: customer lists for the analyst (``analyst_file``), never linked from a
+  page and never to be published with the HTML (the folder is readable by its owner only).
 
 A run is written to a staging folder and renamed into place only when every notebook has been
 attempted, so a run killed half-way never leaves a half-written ``reports/<run-id>``.
@@ -88,6 +91,12 @@ class ReportOutcome:
     kpis: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, Any] | None = None
     titles: dict[str, str] = field(default_factory=dict)  # language -> title (the index)
+    #: the analyst lists the report wrote: ``{"file": "private/<name>/x.csv", "rows": n}``
+    #: (rows: data rows of a CSV file, header excluded; None for other files)
+    private_files: list[dict[str, Any]] = field(default_factory=list)
+    #: its key figures against the previous complete run (:mod:`.since_last`): the run,
+    #: how many were compared and tested, and those beyond noise; None on a first run
+    since_last: dict[str, Any] | None = None
 
 
 @dataclass
@@ -239,10 +248,15 @@ def run_reports(
                 "choose another --output-dir or make it writable"
             ) from None
         try:
+            # customer lists: readable by the owner only (a web server serving reports/
+            # as another user cannot read them, even through reports/latest)
+            (staging / PRIVATE).mkdir(mode=0o700)
             summary = _run_all(
                 specs, parameters, config, staging, final, run_id, progress, log, jobs
             )
             summary.complete = complete
+            _record_private_files(summary, staging)
+            _record_since_last(summary)
             _write_run_files(staging, summary)
             try:
                 os.rename(staging, final)
@@ -448,7 +462,8 @@ def _run_all(
     clock = time.perf_counter()
     inputs = hash_inputs(input_files(specs, parameters, config.root), config.root)
     if jobs > 1 and len(specs) > 1:
-        outcomes = _run_parallel(specs, parameters, config, staging, run_id, jobs, log)
+        order = start_order(specs, previous_seconds(final.parent))
+        outcomes = _run_parallel(specs, parameters, config, staging, run_id, jobs, log, order)
     else:
         outcomes = _run_sequential(specs, parameters, config, staging, run_id, progress, log)
     for item in inputs:
@@ -492,10 +507,43 @@ def _run_sequential(specs, parameters, config, staging, run_id, progress, log):
 _DRAIN_SECONDS = 60.0
 
 
-def _run_parallel(specs, parameters, config, staging, run_id, jobs, log):
+def previous_seconds(output_dir: Path) -> dict[str, float]:
+    """Each report's duration in the run ``latest`` points to (empty when there is none)."""
+    try:
+        data = json.loads((output_dir / "latest" / "summary.json").read_text(encoding="utf-8"))
+        return {
+            str(r["name"]): float(r["seconds"])
+            for r in data.get("reports", [])
+            if r.get("status") == "ok"
+        }
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}
+
+
+def start_order(specs: list, seconds: dict[str, float]) -> list[int]:
+    """Positions of ``specs`` in the order a parallel run starts them: longest first.
+
+    Durations come from the last complete run. A report without one (new, renamed) counts
+    as long as the longest known, so it is not left to the end; ties, and a run with no
+    earlier durations at all, keep the configuration's order. Starting the long reports
+    first keeps the run from ending on one long report started last.
+
+    >>> from types import SimpleNamespace as S
+    >>> start_order([S(name="a"), S(name="b"), S(name="c")], {"a": 5.0, "b": 30.0})
+    [1, 2, 0]
+    >>> start_order([S(name="a"), S(name="b")], {})
+    [0, 1]
+    """
+    longest = max(seconds.values(), default=0.0)
+    return sorted(range(len(specs)), key=lambda i: (-seconds.get(specs[i].name, longest), i))
+
+
+def _run_parallel(specs, parameters, config, staging, run_id, jobs, log, order=None):
     """Up to ``jobs`` reports at once, each in a worker thread driving its own kernel.
 
-    Reports start in the configuration's order and the outcomes keep that order. After a
+    Reports start in ``order`` (positions in ``specs``; default the configuration's order:
+    :func:`start_order` puts the longest first) and the outcomes keep the configuration's
+    order, as do the ``[i/n]`` numbers of the console lines. After a
     full disk, reports not yet started are recorded as not run (as in a sequential run).
     On an interrupt (KeyboardInterrupt in this thread, raised by :func:`_terminate` or by
     Ctrl-C), reports not yet started never start, running kernels are terminated, the
@@ -540,7 +588,9 @@ def _run_parallel(specs, parameters, config, staging, run_id, jobs, log):
         return outcome
 
     executor = ThreadPoolExecutor(max_workers=min(jobs, total), thread_name_prefix="report")
-    futures = [executor.submit(work, i, spec) for i, spec in enumerate(specs, start=1)]
+    order = list(range(total)) if order is None else list(order)
+    submitted = {k: executor.submit(work, k + 1, specs[k]) for k in order}
+    futures = [submitted[k] for k in range(total)]  # the configuration's order
     try:
         pending = set(futures)
         while pending:
@@ -592,6 +642,70 @@ def _drain(futures, group: KernelGroup) -> None:
                 return
         except KeyboardInterrupt:
             continue
+
+
+#: The run's folder of analyst files: ``<run>/private/<report>/`` (``analyst_file``).
+PRIVATE = "private"
+
+
+def _csv_rows(path: Path) -> int | None:
+    """Data rows of a CSV file (header excluded; quoted line breaks kept in their row)."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+    except (OSError, csv.Error):
+        return None
+
+
+def _record_private_files(summary: RunSummary, staging: Path) -> None:
+    """Each report's files in ``private/<name>/``, with the row count of each CSV file."""
+    for outcome in summary.reports:
+        folder = staging / PRIVATE / outcome.name
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        outcome.private_files = [
+            {
+                "file": str(p.relative_to(staging).as_posix()),
+                "rows": _csv_rows(p) if p.suffix.lower() == ".csv" else None,
+            }
+            for p in files
+        ]
+
+
+def _record_since_last(summary: RunSummary) -> None:
+    """Per report, its key figures against the previous complete run (the index's test)."""
+    from loyalty_lib.reporting.since_last import since_last
+
+    changes = since_last(summary)
+    for outcome in summary.reports:
+        mine = [c for (report, _), c in changes.items() if report == outcome.name]
+        if not mine:
+            outcome.since_last = None
+            continue
+        outcome.since_last = {
+            "previous_run": mine[0].previous_run,
+            "compared": len(mine),
+            "tested": sum(c.tested for c in mine),
+            "family": sum(c.tested for c in changes.values()),  # Holm over the whole index
+            "beyond_noise": [
+                {
+                    "label": c.label,
+                    "previous": c.previous_text,
+                    "now": _kpi_text(outcome, c.label),
+                    "change": round(c.change, 10),
+                    "percent": c.percent,
+                    "p_value": c.p_value,
+                    "p_value_adjusted": c.p_value_adjusted,
+                }
+                for c in mine
+                if c.beyond_noise
+            ],
+        }
+
+
+def _kpi_text(outcome: ReportOutcome, label: str) -> str:
+    return next((str(k.get("text", "")) for k in outcome.kpis if k.get("label") == label), "")
 
 
 def _write_run_files(staging: Path, summary: RunSummary) -> None:
@@ -784,7 +898,7 @@ def _kernel_env(config: RunConfig, staging: Path, spec: ReportSpec) -> dict[str,
     ``os.environ``: reports running at once each see their own folder.
     """
     env = dict(os.environ)
-    env["LOYALTY_PRIVATE_DIR"] = str(staging / "private" / spec.name)
+    env["LOYALTY_PRIVATE_DIR"] = str(staging / PRIVATE / spec.name)
     if config.path is not None:
         env["LOYALTY_CONFIG"] = str(Path(config.path).resolve())
     return env

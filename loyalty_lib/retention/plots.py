@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib.i18n import current
-from loyalty_lib.inputs.plots import legend_below, mark_events
+from loyalty_lib.inputs.plots import date_axis, legend_below, mark_events
 from loyalty_lib.inputs.privacy import safe_label
 
 __all__ = [
@@ -46,11 +46,9 @@ def _label(values: str) -> str:
 
 
 def _cohort_label(stamp: pd.Timestamp, freq: str) -> str:
-    if freq == "month":
-        return stamp.strftime("%Y-%m")
-    if freq == "quarter":
-        return f"{stamp.year}Q{(stamp.month - 1) // 3 + 1}"
-    return stamp.strftime("%Y-%m-%d")
+    """The cohort as the page's reader names it: "Feb 2023", "февр. 2023", "1-й кв. 2023"
+    (short forms: one tick per cohort row)."""
+    return current().period(stamp, freq if freq in ("month", "quarter") else "day", short=True)
 
 
 def _one_segment(result: pd.DataFrame) -> None:
@@ -101,27 +99,27 @@ def plot_retention_heatmap(
     )
     if annotate is None:
         annotate = int(np.isfinite(shown).sum()) <= 600
+    tr = current()
     if annotate:
         for i, j in zip(*np.nonzero(np.isfinite(shown)), strict=True):
             cell = shown[i, j]
             ax.text(
                 j,
                 i,
-                f"{cell:.0f}" if cell >= 9.95 else f"{cell:.1f}",
+                tr.number(cell, 0 if cell >= 9.95 else 1),  # 7.5 / 7,5
                 ha="center",
                 va="center",
                 fontsize=7,
                 color="white" if cell > 0.6 * vmax else "black",
             )
     labels = [
-        f"{_cohort_label(pd.Timestamp(c), freq)} (n={sizes.loc[c]:,})"
+        f"{_cohort_label(pd.Timestamp(c), freq)} (n={tr.number(int(sizes.loc[c]))})"
         for c in matrix.index.get_level_values("cohort")
     ]
     row_step = max(1, len(labels) // 40)
     ax.set_yticks(range(0, len(labels), row_step), labels[::row_step], fontsize=8)
     step = max(1, shown.shape[1] // 20)
     ax.set_xticks(range(0, shown.shape[1], step), matrix.columns[::step])
-    tr = current()
     ax.set_xlabel(_axis(freq))
     ax.set_ylabel(tr.gettext("cohort (first-purchase period, size)"))
     colorbar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
@@ -132,7 +130,7 @@ def plot_retention_heatmap(
         else tr.gettext("Retention by cohort, % (blank: period not complete by {date})")
     )
     as_of = pd.Timestamp(result.attrs.get("as_of", result["cohort"].max())).date()
-    ax.set_title(title.format(date=as_of if tr.language == "en" else tr.date(as_of)))
+    ax.set_title(title.format(date=tr.date(as_of)))
     return ax
 
 
@@ -419,6 +417,7 @@ def plot_period_retention(
         )
     ax.set_ylim(bottom=0)
     ax.set_xlabel(tr.gettext("calendar period"))
+    date_axis(ax, tr)
     ax.set_ylabel(tr.gettext("bought again in the next period (%)"))
     kinds = mark_events(ax, events) if events is not None else []
     handles, labels = ax.get_legend_handles_labels()

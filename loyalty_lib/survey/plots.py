@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib.i18n import current
-from loyalty_lib.inputs.plots import legend_below, mark_events
+from loyalty_lib.inputs.plots import date_axis, legend_below, mark_events
 from loyalty_lib.inputs.privacy import safe_label
 
 __all__ = [
@@ -275,6 +275,7 @@ def plot_nps_trend(
     high_y = np.nanmax(np.r_[trend["nps_ci_upper"].to_numpy(float), 0.0])
     ax.set_ylim(max(-100.0, low_y - 5), min(100.0, high_y + 5))
     ax.set_xlabel(current().gettext("survey period"))
+    date_axis(ax)
     ax.set_ylabel(current().gettext("NPS (points, −100…100)"))
     kinds = mark_events(ax, events) if events is not None else []
     handles, labels = ax.get_legend_handles_labels()

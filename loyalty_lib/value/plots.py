@@ -220,6 +220,14 @@ def plot_abc(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     return ax
 
 
+def _period_name(start: Any, label: str, tr: Any) -> str:
+    """A period of :func:`~loyalty_lib.value.pareto.pareto_by_period` the reader's way: its
+    ISO label ("2024", "2024-Q3", "2024-07") tells the length, ``start`` the date."""
+    text = str(label)
+    freq = "quarter" if "Q" in text else "year" if len(text) == 4 else "month"
+    return tr.period(start, freq, short=True)
+
+
 def plot_concentration_by_period(by_period: pd.DataFrame, *, ax: Any = None) -> Any:
     """Share of value from the top customers and the Gini coefficient per period.
 
@@ -239,7 +247,7 @@ def plot_concentration_by_period(by_period: pd.DataFrame, *, ax: Any = None) -> 
 
     require_result_columns(
         by_period,
-        ["period_label", "customers", "top", "top_value_share", "gini"],
+        ["period", "period_label", "customers", "top", "top_value_share", "gini"],
         "pareto_by_period",
     )
     ax = _axes(ax)
@@ -269,8 +277,10 @@ def plot_concentration_by_period(by_period: pd.DataFrame, *, ax: Any = None) -> 
     ax.set_xticks(x)
     ax.set_xticklabels(
         [
-            f"{p}\n(n = {tr.number(n)})"
-            for p, n in zip(by_period["period_label"], by_period["customers"], strict=True)
+            f"{_period_name(p, label, tr)}\n(n = {tr.number(n)})"
+            for p, label, n in zip(
+                by_period["period"], by_period["period_label"], by_period["customers"], strict=True
+            )
         ],
         fontsize="small",
     )

@@ -17,22 +17,8 @@ LISTS = ("detractors.csv", "overdue_vips.csv", "unresolved_complaints.csv")
 
 
 @pytest.fixture(scope="module")
-def run(project_root, tmp_path_factory):
-    import papermill
-
-    private = tmp_path_factory.mktemp("private")
-    out = tmp_path_factory.mktemp("page") / "loyalty_drivers.ipynb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LOYALTY_PRIVATE_DIR", str(private))  # what the runner sets per report
-        papermill.execute_notebook(
-            str(project_root / "notebooks" / "loyalty_drivers.ipynb"),
-            str(out),
-            kernel_name="loyalty",
-            parameters={"events_source": "demo"},  # as reports.yaml runs the demo page
-            progress_bar=False,
-            cwd=str(project_root),
-        )
-    return private, out
+def run(drivers_demo_en):
+    return drivers_demo_en  # run as reports.yaml runs the demo page (tests/reporting/conftest.py)
 
 
 def _output_text(notebook) -> str:

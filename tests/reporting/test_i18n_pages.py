@@ -9,7 +9,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
-import papermill
 import pytest
 
 from loyalty_lib.errors import ReportConfigError
@@ -30,6 +29,14 @@ ALLOWED = {"NPS", "UTC", "CDNOW", "SHA", "Rocks"}  # Rocks: the author cited (Ro
 # loyalty_drivers: the model's notation P(alive) and the file names of the run's private
 # folder (private/reminders.csv), which the reader opens by that name
 ALLOWED |= {"alive", "private", "reminders"}
+#: The parameters reports.yaml gives the demo reports that differ from the defaults: the
+#: event log, so the "Did it work?" section and the NPS trend's events run in Russian too.
+DEMO_PARAMETERS = {
+    "loyalty_drivers": {"events_source": "demo"},
+    "nps_survey": {"events_source": "demo"},
+}
+#: The loyalty-drivers cells of "Did it work?" and the call-back lists (cell ids).
+EVENT_CELLS = ("d1d0e001", "d1d0e002", "d1d0e003", "d1d0e004", "c7a1b0d1", "c7a1b0d2")
 
 
 def _data_words() -> set[str]:
@@ -46,6 +53,47 @@ def _data_words() -> set[str]:
     return {w for text in words for w in re.findall(r"[A-Za-z]+", text)}
 
 
+def _page_text(nb) -> str:
+    """What the page shows in its Markdown and HTML outputs, tags and styles removed."""
+    shown = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime in ("text/markdown", "text/html"):
+                if mime in data:
+                    text = re.sub(r"<style.*?</style>", " ", "".join(data[mime]), flags=re.S)
+                    shown.append(html.unescape(re.sub(r"<[^>]+>", " ", text)))
+    return "\n".join(shown)
+
+
+def _event_labels() -> list[str]:
+    """The labels of the demo's event log: data (the shop's own words), shown as written."""
+    from loyalty_lib.inputs.datasets import load_events
+
+    return sorted(load_events("demo")["label"], key=len, reverse=True)
+
+
+def _shown_text(cell) -> str:
+    """The text of a cell's Markdown and HTML outputs, tags and styles removed."""
+    parts = []
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        for mime in ("text/markdown", "text/html"):
+            if mime in data:
+                text = re.sub(r"<style.*?</style>", " ", "".join(data[mime]), flags=re.S)
+                parts.append(html.unescape(re.sub(r"<[^>]+>", " ", text)))
+    return "\n".join(parts)
+
+
+def without_data_text(text: str) -> str:
+    """The text without what is data, not the page's words: the event log's labels (the
+    shop's own words, shown as written) and the private folder's file names
+    (private/detractors.csv), which the analyst opens by that name."""
+    for label in _event_labels():
+        text = text.replace(label, " ")
+    return re.sub(r"private/[\w.-]+", " ", text)
+
+
 def _english_words(nb) -> list[str]:
     found = []
     for cell in nb.cells:
@@ -57,22 +105,19 @@ def _english_words(nb) -> list[str]:
                 text = "".join(data[mime])
                 text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)
                 text = html.unescape(re.sub(r"<[^>]+>", " ", text))
-                found += re.findall(r"\b[A-Za-z]{4,}\b", text)
+                found += re.findall(r"\b[A-Za-z]{4,}\b", without_data_text(text))
     return found
 
 
 @pytest.fixture(scope="module")
-def russian_runs(tmp_path_factory):
+def russian_runs(tmp_path_factory, page_runner):
+    """Each translated notebook in Russian, with the demo reports' parameters and its own
+    private folder (as the runner runs it): name -> executed notebook."""
     out = tmp_path_factory.mktemp("ru")
     done = {}
     for name in TRANSLATED:
-        target = out / f"{name}.ipynb"
-        papermill.execute_notebook(
-            str(ROOT / "notebooks" / f"{name}.ipynb"), str(target),
-            parameters={"language": "ru"}, kernel_name="loyalty", progress_bar=False,
-            cwd=str(ROOT),
-        )  # fmt: skip
-        done[name] = target
+        parameters = {**DEMO_PARAMETERS.get(name, {}), "language": "ru"}
+        _, done[name] = page_runner(ROOT, out, name, parameters)
     return done
 
 
@@ -86,6 +131,60 @@ def test_russian_page_has_no_english_outside_data_and_names(russian_runs, name):
     headline = next(c for c in nb.cells if "headline" in c.metadata.get("tags", []))
     shown = "".join(headline.outputs[0]["data"]["text/markdown"])
     assert re.search("[а-я]{4,}", shown) and "\u00a0" in shown, shown
+
+
+def _figures(text: str, language: str) -> list[float]:
+    """Every number of a text, read in its language's forms (1,234.5 / 1\u00a0234,5), sorted:
+    word order differs between languages, the figures do not."""
+    if language == "en":
+        # a sign may stand before the currency symbol: -$3.83
+        found = re.findall(r"[-+\u2212]?[$£€]?\d[\d,]*(?:\.\d+)?", text)
+        values = [re.sub(r"[$£€,]", "", t) for t in found]
+    else:
+        found = re.findall(r"[-+\u2212]?\d(?:[\d\u00a0\u202f]*\d)?(?:,\d+)?", text)
+        values = [re.sub(r"[\u00a0\u202f]", "", t).replace(",", ".") for t in found]
+    return sorted(float(v.replace("\u2212", "-")) for v in values)
+
+
+def _cells(nb, ids) -> dict[str, str]:
+    return {c["id"]: _shown_text(c) for c in nb.cells if c.get("id") in ids}
+
+
+def test_did_it_work_is_in_russian_with_the_english_figures_and_lists(
+    russian_runs, drivers_demo_en
+):
+    # the demo page in both languages, as reports.yaml runs it (events_source: demo)
+    english_private, english_out = drivers_demo_en
+    russian_out = russian_runs["loyalty_drivers"]
+    english = _cells(nbformat.read(str(english_out), as_version=4), EVENT_CELLS)
+    russian = _cells(nbformat.read(str(russian_out), as_version=4), EVENT_CELLS)
+    assert set(english) == set(russian) == set(EVENT_CELLS)
+    # the section is there, in Russian (the headings are the catalogue's, the stock-out's
+    # kind and the campaign's verdict too), and no English-only notice is left
+    assert "Сработало ли? События и действия" in russian["d1d0e001"]
+    assert "нехватка товара" in russian["d1d0e002"] and "разность разностей" in russian["d1d0e003"]
+    assert "Сработала ли кампания?" in russian["d1d0e004"]
+    assert "Кому перезвонить" in russian["c7a1b0d1"]
+    assert "English" not in " ".join(russian.values())
+    for cell in EVENT_CELLS:
+        # the same figures: every number of the cell, read in each language's own forms
+        assert _figures(russian[cell], "ru") == _figures(english[cell], "en"), cell
+    assert len(_figures(english["d1d0e003"], "en")) > 40  # the comparison has its numbers
+    # the same call-back lists, byte for byte, in the Russian run's private folder
+    russian_private = russian_out.parent / "private" / "loyalty_drivers"
+    names = sorted(p.name for p in english_private.iterdir())
+    assert {"detractors.csv", "overdue_vips.csv", "unresolved_complaints.csv"} <= set(names)
+    assert sorted(p.name for p in russian_private.iterdir()) == names
+    for name in names:
+        assert (russian_private / name).read_bytes() == (english_private / name).read_bytes()
+
+
+def test_the_nps_trend_names_the_stock_out_in_russian(russian_runs):
+    # data/README.md, effect 2: the East stock-out, 2024-06-01 to 2024-06-30
+    nb = nbformat.read(str(russian_runs["nps_survey"]), as_version=4)
+    trend = next(c for c in nb.cells if c.get("id") == "595d63bc")
+    text = _shown_text(trend)
+    assert "Отмечены события: Stock-out in East (June 2024) (нехватка товара, с 1 июня 2024" in text
 
 
 @pytest.mark.parametrize("name", TRANSLATED)
@@ -158,3 +257,30 @@ def test_the_allow_list_holds_data_words_only():
     words = _data_words()
     assert {"customer", "region"} <= {w.lower() for w in words}
     assert not {"customers", "cohort", "retention", "interval", "figures"} & words
+
+
+# --- months in the case the sentence asks for, never ISO (issue 16) -----------------------
+
+#: Russian month names in the nominative; after "с", "до", "от", "относительно", "после" a
+#: month takes the genitive ("с февраля 2023"), by any Russian grammar. "по" (up to and
+#: including) takes the accusative, which is the nominative for these names: "по декабрь".
+NOMINATIVE = "январь|февраль|март|апрель|май|июнь|июль|август|сентябрь|октябрь|ноябрь|декабрь"
+ISO_MONTH = re.compile(r"\b(?:19|20)\d\d-(?:0[1-9]|1[0-2])\b(?!-\d)|\b(?:19|20)\d\d-?Q[1-4]\b")
+
+
+@pytest.mark.parametrize("name", TRANSLATED)
+def test_russian_page_months_follow_their_preposition_and_are_never_iso(russian_runs, name):
+    text = _page_text(nbformat.read(str(russian_runs[name]), as_version=4))
+    wrong = re.findall(rf"\b(?:с|до|от|относительно|после)\s+(?:{NOMINATIVE})\b", text, re.I)
+    assert wrong == [], f"{name}: a nominative month after a preposition: {wrong[:3]}"
+    assert ISO_MONTH.findall(text) == [], f"{name}: ISO months: {ISO_MONTH.findall(text)[:5]}"
+
+
+def test_russian_nps_page_names_its_span_in_the_genitive(russian_runs):
+    # the demo survey's waves run from February 2023 to December 2024 (data/README.md):
+    # "с февраля 2023 по декабрь 2024" (genitive after "с", accusative after "по")
+    text = _page_text(nbformat.read(str(russian_runs["nps_survey"]), as_version=4))
+    assert "с февраля 2023 по декабрь 2024" in text
+    assert "с февраль" not in text
+    # the trend table's month column: the month alone, nominative, not "2023-02"
+    assert "февраль 2023" in text and "2023-02" not in text

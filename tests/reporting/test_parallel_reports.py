@@ -293,3 +293,35 @@ def test_an_interrupted_parallel_run_stops_its_kernels_and_publishes_nothing(
     assert not (out / "cut").exists()
     assert not list(out.glob(".staging-*")) and not list(out.glob(".lock-*"))
     assert _latest(out) == "good"
+
+
+def test_a_parallel_run_starts_the_longest_reports_first(workspace, tmp_path, capsys):
+    # the previous complete run (what latest points to) took c 30 s, b 20 s, a 5 s: with two
+    # workers c and b start at once and a, the shortest, waits for one of them
+    out = tmp_path / "out"
+    previous = out / "prev"
+    previous.mkdir(parents=True)
+    (previous / "summary.json").write_text(
+        json.dumps(
+            {
+                "run_id": "prev",
+                "started": "2026-01-01T00:00:00+00:00",
+                "ok": True,
+                "complete": True,
+                "reports": [
+                    {"name": "a", "status": "ok", "seconds": 5.0},
+                    {"name": "b", "status": "ok", "seconds": 20.0},
+                    {"name": "c", "status": "ok", "seconds": 30.0},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    os.symlink("prev", out / "latest")
+    assert main(_cli(workspace / "three.yaml", out, "--run-id", "r", "--jobs", "2")) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "running" in line]
+    started = [line.split("]")[1].split(":")[0].strip() for line in lines]
+    assert sorted(started[:2]) == ["b", "c"] and started[2] == "a", lines
+    # the numbering and the summary keep the configuration's order
+    assert any(line.startswith("[1/3] a: running") for line in lines)
+    assert [r["name"] for r in _summary(out / "r")["reports"]] == ["a", "b", "c"]

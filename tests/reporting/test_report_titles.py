@@ -1,6 +1,8 @@
 """Report titles name the source they ran on: {sales} and {survey} are filled with the
 sources' display names, so an overridden source never shows a bundled data set's name."""
 
+import html
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -89,3 +91,72 @@ def test_the_error_lines_are_in_the_report_language():
     assert _describe_error(error) == "not run: x"
     stop = {"ename": "DataQualityError", "evalue": "пусто"}
     assert _describe_error(stop, "uk") == "ЗУПИНЕНО перевіркою якості даних: пусто"
+
+
+# --- every bundled report has its title in every language (issue 16) ----------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The bundled sources' names as each language writes them (docs/glossary.md), by hand.
+SOURCE_NAMES = {
+    "en": {"demo": "demo shop", "cdnow": "CDNOW (real data 1997-98)"},
+    "ru": {"demo": "демо-магазин", "cdnow": "CDNOW (реальные данные 1997–98)"},
+    "uk": {"demo": "демо-магазин", "cdnow": "CDNOW (реальні дані 1997–98)"},
+    "be": {"demo": "дэма-крама", "cdnow": "CDNOW (рэальныя даныя 1997–98)"},
+}
+
+
+def _raw_reports():
+    import yaml
+
+    # read as YAML, not through the runner's config loader: the test's own reading
+    return yaml.safe_load((ROOT / "reports.yaml").read_text(encoding="utf-8"))["reports"]
+
+
+def test_every_report_title_in_reports_yaml_has_all_four_languages():
+    from loyalty_lib.i18n import LANGUAGES
+
+    for entry in _raw_reports():
+        title = entry.get("title")
+        assert isinstance(title, dict), f"{entry['name']}: title is not one per language"
+        assert sorted(title) == sorted(LANGUAGES), (entry["name"], sorted(title))
+        for lang, text in title.items():
+            assert isinstance(text, str) and text.strip(), (entry["name"], lang)
+            if lang != "en":  # written in the language, not the English title copied
+                assert re.search("[А-Яа-яІЎЄЇіўєї]{4,}", text), (entry["name"], lang, text)
+                assert text != title["en"], (entry["name"], lang)
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "uk", "be"])
+def test_the_runner_shows_the_run_languages_title(language):
+    from loyalty_lib.reporting.config import _resolve_parameters, load_config
+    from loyalty_lib.reporting.index import index_html
+    from loyalty_lib.reporting.runner import _titled
+
+    config = load_config(ROOT / "reports.yaml")
+    # as run_reports does for `loyalty report -p language=...`
+    parameters = _resolve_parameters(config.reports, {None: {"language": language}})
+    specs = [_titled(s, parameters[s.name], config) for s in config.reports]
+    raw = {entry["name"]: entry for entry in _raw_reports()}
+    for spec in specs:
+        entry = raw[spec.name]
+        names = SOURCE_NAMES[language]
+        sales = entry["parameters"].get("sales_source", "demo")
+        survey = entry["parameters"].get("survey_source", "demo")
+        text = entry["title"][language]
+        expected = text.format(
+            sales=names[sales], survey=names[survey] if "{survey}" in text else None
+        )
+        assert spec.title == expected, spec.name  # the page's <title> and heading
+        assert spec.titles[language] == expected
+    reports = [
+        SimpleNamespace(name=s.name, title=s.title, titles=s.titles, status="ok", seconds=1.0,
+                        html=f"{s.name}.html", headline="", kpis=[], error=None,
+                        parameters=parameters[s.name])
+        for s in specs
+    ]  # fmt: skip
+    summary = SimpleNamespace(run_id="x", started="2026-01-01T00:00:00", seconds=1.0,
+                              reports=reports, failed=[], inputs_changed=[], inputs=[])  # fmt: skip
+    page = index_html(summary, str)
+    assert f'<html lang="{language}">' in page
+    for spec in specs:  # the index lists each report under the run language's title
+        assert f">{html.escape(spec.title, quote=False)}</a>" in page, spec.name

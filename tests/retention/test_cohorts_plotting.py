@@ -50,9 +50,38 @@ def test_heatmap_annotates_complete_cells_only():
     # Feb cohort (c): k0 100%; k1 March incomplete. Mar cohort: k0 incomplete.
     assert texts == ["100", "100", "50"]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == ["2024-01 (n=2)", "2024-02 (n=1)", "2024-03 (n=1)"]
+    # the cohort as a reader names it (CLDR abbreviated month, "LLL y"), not ISO "2024-01"
+    assert labels == ["Jan 2024 (n=2)", "Feb 2024 (n=1)", "Mar 2024 (n=1)"]
     assert "months since first purchase" in ax.get_xlabel()
     assert ax.get_title()
+
+
+def test_heatmap_in_russian_names_cohorts_and_numbers_the_russian_way():
+    from loyalty_lib.i18n import set_language
+
+    result = cohort_retention(LOG, **KW, as_of="2024-03-20")
+    quarters = cohort_retention(LOG, **KW, as_of="2024-12-31", freq="quarter")
+    try:
+        set_language("ru")
+        labels = [t.get_text() for t in plot_retention_heatmap(result).get_yticklabels()]
+        # CLDR's abbreviated stand-alone months: "янв.", "февр.", "март" (not abbreviated)
+        assert labels == ["янв. 2024 (n=2)", "февр. 2024 (n=1)", "март 2024 (n=1)"]
+        plt.close("all")
+        ax = plot_retention_heatmap(quarters)
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["1-й кв. 2024 (n=4)"]
+        plt.close("all")
+        # a cell below 9.95 % keeps one decimal, with the decimal comma: a January cohort of
+        # 12 of whom one buys again in February: k0 100 %, k1 1/12 = 8.33 % -> "8,3",
+        # k2 (March, complete on 31 March) 0 % -> "0,0"
+        big = pd.DataFrame(
+            {"customer_id": [f"c{i}" for i in range(12)] + ["c0"],
+             "order_date": pd.to_datetime(["2024-01-10"] * 12 + ["2024-02-10"])}
+        )  # fmt: skip
+        ax = plot_retention_heatmap(cohort_retention(big, **KW, as_of="2024-03-31"))
+        assert sorted(t.get_text() for t in ax.texts) == ["0,0", "100", "8,3"]
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["янв. 2024 (n=12)"]
+    finally:
+        set_language("en")
 
 
 def test_heatmap_refuses_several_segments():

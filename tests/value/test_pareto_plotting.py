@@ -109,6 +109,25 @@ def test_concentration_by_period_with_intervals(data):
     assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["2023", "2024"]
 
 
+def test_concentration_ticks_name_quarters_in_the_page_language(data):
+    from loyalty_lib.i18n import set_language
+
+    by_quarter = pareto_by_period(
+        data, customer="customer_id", value="amount", date="order_date", freq="quarter",
+        min_customers=1,
+    )  # fmt: skip
+    assert by_quarter["period_label"].iloc[0] == "2023-Q1"  # the result keeps the ISO label
+    try:
+        set_language("ru")
+        ax = plot_concentration_by_period(by_quarter)
+        ticks = [t.get_text().split("\n")[0] for t in ax.get_xticklabels()]
+        # CLDR ru 'QQQ y': "1-й кв. 2023"; the data cover 2023-01-01 + 700 days = Q4 2024
+        assert ticks[:2] == ["1-й кв. 2023", "2-й кв. 2023"] and ticks[-1] == "4-й кв. 2024"
+        assert len(ticks) == 8
+    finally:
+        set_language("en")
+
+
 def test_wrong_frame_is_named():
     with pytest.raises(ValueError, match=r"pass the result of lorenz_curve"):
         plot_lorenz(pd.DataFrame({"x": [1]}))
