@@ -252,3 +252,56 @@ def test_nanosecond_timestamps_on_spark_stop_with_a_sentence(tmp_path, spark):
     )
     frame, _ = open_sales(str(tmp_path / "us.parquet"), "spark", spark=spark)
     assert frame.count() == 2
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_text_ids_are_cleaned_only_where_needed(tmp_path, engine, request):
+    # each dirty form once, expected by hand from the rule of normalise_ids (strip, empty to
+    # missing, a whole float's ".0" removed); a clean column is read as it is
+    spark = request.getfixturevalue("spark") if engine == "spark" else None
+    dirty = [" 17093", "17093 ", "\t12\n", "17093.0", "", None, "A.10", "A-1", "B\x0b"]
+    frame = pd.DataFrame(
+        {
+            "customer_id": dirty,
+            "order_id": [f"O{i}" for i in range(len(dirty))],  # clean
+            "order_date": pd.to_datetime(["2024-01-01"] * len(dirty)).astype("datetime64[us]"),
+            "amount": [1.0] * len(dirty),
+        }
+    )
+    frame.to_parquet(tmp_path / "s.parquet", index=False)
+    native, _ = open_sales(str(tmp_path / "s.parquet"), engine, spark=spark)
+    import narwhals.stable.v2 as nw
+
+    got = nw.from_native(native).collect().to_pandas()
+    got = got.sort_values("order_id", key=lambda s: s.str[1:].astype(int), ignore_index=True)
+    expected = ["17093", "17093", "12", "17093", None, None, "A.10", "A-1", "B"]
+    assert [None if pd.isna(v) else v for v in got["customer_id"]] == expected
+    assert got["order_id"].tolist() == frame["order_id"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        (" 7", "7"),
+        ("7 ", "7"),
+        ("\t7", "7"),
+        ("7\r\n", "7"),
+        ("7\x0c", "7"),
+        ("7.0", "7"),
+        ("-7.00", "-7"),
+        ("", None),
+    ],
+)
+def test_each_dirty_form_alone_makes_the_column_cleaned(tmp_path, raw, clean):
+    # one dirty value among clean ones: the one-query check must notice it by itself
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["C1", raw, "C3"],
+            "order_date": pd.to_datetime(["2024-01-01"] * 3).astype("datetime64[us]"),
+            "amount": [1.0, 2.0, 3.0],
+        }
+    )
+    frame.to_parquet(tmp_path / "s.parquet", index=False)
+    native, _ = open_sales(str(tmp_path / "s.parquet"), "duckdb")
+    got = native.order("amount").df()["customer_id"].tolist()
+    assert [None if pd.isna(v) else v for v in got] == ["C1", clean, "C3"]
