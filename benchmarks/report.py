@@ -115,6 +115,100 @@ def _clv_section(rows: list[dict], sizes: list[int]) -> list[str]:
     return lines
 
 
+def _gib(n: float | None) -> str:
+    return "–" if n is None else f"{n / 2**30:.2f} GiB"
+
+
+def _reports_section(reports: dict, partial: dict) -> list[str]:
+    """The sales reports through the runner at scale, and their key figures against pandas."""
+    rows, key_rows = reports.get("rows", 0), reports.get("key_rows", 0)
+    lines = [f"## Reports at scale: every sales report on {rows:,} rows of Parquet", ""]
+    p = partial.get("reports") or reports.get("facts") or {}
+    if p:
+        lines += [
+            f"From `python -m benchmarks.run {p.get('argv', '')}`, {p.get('date', '?')}, load "
+            f"(1/5/15 min) {p.get('load_before', '?')} before, {p.get('load_after', '?')} "
+            "after (the machine is shared: seconds are noisy; CPU seconds less so).",
+            "",
+        ]
+    lines += [
+        "Each converted `*_cdnow` report of reports.yaml runs alone through the real runner: "
+        "`LOYALTY_DUCKDB_MEMORY=" + str(reports.get("memory_limit")) + " LOYALTY_DUCKDB_TEMP="
+        "<folder on disk> python -m loyalty_lib report --config reports.yaml --only NAME "
+        "-p NAME.sales_source=<glob> -p engine=duckdb --jobs 1 --no-progress` in its own "
+        "output folder, on a log of `benchmarks/synth.py` (`write_transactions_parquet`, "
+        "string ids `C00012345`, "
+        + f"{rows // 10:,} customers, 2023–2024"
+        + (
+            f", {reports['parquet_files']} files, {_mb(reports['parquet_bytes'])}"
+            if reports.get("parquet_bytes")
+            else ""
+        )
+        + "). **Kernel peak** = the notebook kernel's peak RSS as Linux records it (`VmHWM` "
+        "of the `ipykernel_launcher` process, read from /proc every 0.2 s until it exits); "
+        "**largest process** = `getrusage(RUSAGE_CHILDREN).ru_maxrss` of a wrapper process "
+        "started for that report alone (the largest of runner and kernel once reaped); "
+        "**CPU s** = their user + system seconds; **spill** = the largest size of DuckDB's "
+        "temporary folder seen while it ran.",
+        "",
+        "| report | rows | engine | status | seconds | CPU s | kernel peak | largest process "
+        "| spill | peak < 4 GiB |",
+        "|---|---:|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in reports.get("runs", []):
+        peak = r.get("kernel_peak_bytes")
+        verdict = "" if peak is None else ("**met**" if peak < 4 * 2**30 else "**missed**")
+        status = r.get("status", "?")
+        if r.get("error"):
+            status += ": " + " ".join(str(r["error"]).split())[-160:]
+        lines.append(
+            f"| {r['report']} | {r['rows']:,} | {r['engine']} | {status} | {r['seconds']:.1f} "
+            f"| {r['cpu_seconds']:.1f} | {_gib(peak)} | {_gib(r.get('largest_process_bytes'))} "
+            f"| {_mb(r.get('spill_peak_bytes') or 0)} | {verdict} |"
+        )
+    lines.append("")
+    if reports.get("checks"):
+        lines += [
+            f"**Key figures, pandas against duckdb** on {key_rows:,} rows of the same "
+            "generator (one Parquet file, each engine reading it its own way): the headline "
+            "text and every key figure of `summary.json` (values to 1e-9 relative, printed "
+            "texts, intervals and bases exactly).",
+            "",
+            "| report | rows | headline (pandas) | key figures (pandas) | duckdb vs pandas |",
+            "|---|---:|---|---|---|",
+        ]
+        for c in reports["checks"]:
+            ref = next(
+                (
+                    r
+                    for r in reports["runs"]
+                    if r["report"] == c["report"]
+                    and r["engine"] == "pandas"
+                    and r["rows"] == c["rows"]
+                ),
+                {},
+            )
+            figures = "; ".join(f"{k['label']}: {k['text']}" for k in ref.get("kpis") or [])
+            headline = " ".join(str(ref.get("headline") or "–").split())
+            lines.append(
+                f"| {c['report']} | {c['rows']:,} | {headline} | {figures or '–'} "
+                f"| {c['verdict']} |"
+            )
+        lines.append("")
+    big = [r for r in reports.get("runs", []) if r["rows"] == rows and r.get("headline")]
+    if big:
+        lines += [f"Headlines at {rows:,} rows:", ""]
+        lines += [f"- {r['report']}: {' '.join(r['headline'].split())}" for r in big]
+        lines.append("")
+    if reports.get("skipped"):
+        lines += [
+            "Not measured, not converted yet (the notebook still loads the whole log into "
+            "pandas, so it would hold it in memory): " + ", ".join(reports["skipped"]) + ".",
+            "",
+        ]
+    return lines
+
+
 def write_results(
     path: Path,
     rows: list[dict],
@@ -123,6 +217,7 @@ def write_results(
     argv: list[str],
     partial: dict | None = None,
     parallel: list[dict] | None = None,
+    reports: dict | None = None,
 ) -> None:
     from benchmarks.parallel_runs import section as parallel_section
 
@@ -267,6 +362,8 @@ def write_results(
             f"{r['seconds']:.1f} s, peak RSS of the whole process {_mb(r['peak_bytes'])} "
             f"(target < 4 GiB: {verdict}); {extra}."
         )
+    if reports:
+        lines += [""] + _reports_section(reports, partial or {})
     notes = HERE / "notes.md"
     if notes.exists():
         lines += ["", notes.read_text().strip()]

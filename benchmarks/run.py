@@ -19,6 +19,13 @@ summary_data_from_transaction_data + BetaGeoFitter + GammaGammaFitter) runs on a
 from a BG/NBD population (:func:`benchmarks.synth.bgnbd_transactions`, ``rows // 10``
 customers); its check compares the summaries' totals to 1e-9 and each estimate to 1e-3
 relative (:func:`check_clv`).
+
+The ``reports`` workload (:mod:`benchmarks.reports_at_scale`) runs every converted sales
+report of reports.yaml through the real runner (``python -m loyalty_lib report``) on a
+``--reports-rows`` Parquet glob with ``engine=duckdb`` and DuckDB capped at
+``--ooc-memory``, measuring each kernel's peak RSS, and compares the key figures of the
+pandas and duckdb engines on ``--reports-key-rows`` rows:
+``make bench BENCH_ARGS="--only reports --merge"``.
 """
 
 from __future__ import annotations
@@ -268,6 +275,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--ooc-memory", default="3GB", help="DuckDB memory_limit out of core")
     parser.add_argument(
+        "--reports-rows",
+        type=int,
+        default=100_000_000,
+        help="rows of the Parquet glob every sales report runs on (reports workload; 0 to skip)",
+    )
+    parser.add_argument(
+        "--reports-key-rows",
+        type=int,
+        default=1_000_000,
+        help="rows of the log on which the reports' key figures are compared, pandas vs duckdb",
+    )
+    parser.add_argument(
         "--data-dir",
         default=None,
         help="where to write generated data (default: a temporary folder, deleted at the end)",
@@ -277,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="+",
         default=None,
-        choices=["cohort", "cohort_sizes", "pareto", "nps", "clv", "parallel"],
+        choices=["cohort", "cohort_sizes", "pareto", "nps", "clv", "parallel", "reports"],
         help="time only these workloads (no out-of-core run) and print the "
         "figures; results.md and results.json are left unchanged (unless --merge)",
     )
@@ -305,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             saved["facts"],
             argv=saved.get("argv", []),
             partial=saved.get("partial", {}),
+            reports=saved.get("reports"),
             parallel=saved.get("parallel", []),
         )
         return 0
@@ -400,18 +420,41 @@ def main(argv: list[str] | None = None) -> int:
             from loyalty_lib.reporting.jobs import default_jobs
 
             parallel = run_parallel_benchmark(max(2, default_jobs()))
+        reports = None
+        if (args.only is None or "reports" in args.only) and (
+            args.reports_rows or args.reports_key_rows
+        ):
+            from benchmarks.reports_at_scale import run_reports_at_scale
+
+            reports = run_reports_at_scale(
+                args.reports_rows,
+                data_dir / "reports",
+                key_rows=args.reports_key_rows,
+                memory_limit=args.ooc_memory,
+            )
+            reports["facts"] = {
+                "date": machine_facts()["date"],
+                "load_before": facts["load_before"],
+            }
     finally:
         if args.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
     facts["load_after"] = _load()
+    if reports is not None:
+        reports["facts"]["load_after"] = facts["load_after"]
+        reports["facts"]["argv"] = " ".join(sys.argv[1:])
     if args.only is not None and not args.merge:
         _print_only(rows, facts)
         _print_parallel(parallel)
+        if reports is not None:
+            print(json.dumps(reports, indent=1, default=str))
         return 0
     if args.only is not None:
         _print_only(rows, facts)
         _print_parallel(parallel)
         saved = json.loads((HERE / "results.json").read_text())
+        if reports is not None:
+            saved["reports"] = reports
         kept = [r for r in saved["rows"] if r["workload"] not in args.only]
         partial = saved.get("partial", {})
         for workload in args.only:
@@ -426,15 +469,31 @@ def main(argv: list[str] | None = None) -> int:
             saved["facts"],
             argv=saved.get("argv", []),
             partial=partial,
+            reports=saved.get("reports"),
             parallel=saved.get("parallel", []),
         )
         (HERE / "results.json").write_text(json.dumps(saved, indent=1, default=str))
         print(f"merged {', '.join(args.only)} into {args.output}")
         return 0
-    write_results(Path(args.output), rows, ooc, facts, argv=sys.argv[1:], parallel=parallel)
+    write_results(
+        Path(args.output),
+        rows,
+        ooc,
+        facts,
+        argv=sys.argv[1:],
+        parallel=parallel,
+        reports=reports,
+    )
     (HERE / "results.json").write_text(
         json.dumps(
-            {"facts": facts, "rows": rows, "ooc": ooc, "argv": sys.argv[1:], "parallel": parallel},
+            {
+                "facts": facts,
+                "rows": rows,
+                "ooc": ooc,
+                "argv": sys.argv[1:],
+                "parallel": parallel,
+                "reports": reports,
+            },
             indent=1,
             default=str,
         )

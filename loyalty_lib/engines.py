@@ -228,9 +228,37 @@ def to_engine(
     if is_path(data):
         pattern, kind = _files(data)
         if kind == "parquet":
-            return session.read.parquet(pattern)
+            try:
+                return session.read.parquet(pattern)
+            except Exception as exc:  # pyspark.errors.AnalysisException; pyspark is optional
+                if "TIMESTAMP(NANOS" not in str(exc):
+                    raise
+                raise _nanosecond_error(pattern) from None
         return session.read.csv(pattern, header=True, inferSchema=True)
     return session.createDataFrame(nw.from_native(data, eager_only=True).to_pandas())
+
+
+def _nanosecond_error(pattern: str) -> Exception:
+    """Spark cannot read Parquet timestamps stored in nanoseconds (pandas' default unit):
+    a sentence naming the columns and the ways out, instead of Spark's type error."""
+    import pyarrow.parquet as pq
+
+    from loyalty_lib.errors import DataQualityError
+
+    columns: list[str] = []
+    files = sorted(_glob.glob(pattern, recursive=True))
+    if files:
+        schema = pq.read_schema(files[0])
+        columns = [
+            f.name for f in schema if str(f.type).startswith("timestamp[ns")
+        ]  # timestamp[ns] or timestamp[ns, tz=...]
+    named = f"{', '.join(columns)}: " if columns else ""
+    return DataQualityError(
+        f"{named}the Parquet files {pattern} store timestamps in nanoseconds, which Spark "
+        "cannot read; write them in microseconds (pandas: frame.to_parquet(path, "
+        "coerce_timestamps='us', allow_truncated_timestamps=True)), or run this report "
+        "with engine=duckdb or engine=pandas, which read them."
+    )
 
 
 def count_true(condition: nw.Expr) -> nw.Expr:

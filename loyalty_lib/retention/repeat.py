@@ -218,21 +218,24 @@ def time_to_second_purchase(
         raise ValueError(f"confidence: {confidence} is not between 0 and 1")
     customers, by_list = _customer_gaps(data, customer, date, value, as_of, by, since)
     has_second = ~nw.col("__gap").is_null()
-    events = to_pandas(
-        customers.filter(has_second)
-        .group_by(*by_list, "__gap")
-        .agg(nw.len().alias("second_purchases"))
-        .rename({"__gap": "days"})
+    one, zero = nw.lit(1, nw.Int64), nw.lit(0, nw.Int64)
+    # One query: a customer's day is their gap (a second purchase) or their follow-up
+    # (censored); per day, the two kinds are counted by summing 0/1 columns.
+    table = to_pandas(
+        customers.with_columns(
+            nw.when(has_second)
+            .then(nw.col("__gap"))
+            .otherwise(nw.col("__followup"))
+            .cast(nw.Int64)
+            .alias("days"),
+            nw.when(has_second).then(one).otherwise(zero).alias("second_purchases"),
+            nw.when(has_second).then(zero).otherwise(one).alias("censored"),
+        )
+        .group_by(*by_list, "days")
+        .agg(nw.col("second_purchases").sum(), nw.col("censored").sum())
     )
-    censored = to_pandas(
-        customers.filter(~has_second)
-        .group_by(*by_list, "__followup")
-        .agg(nw.len().alias("censored"))
-        .rename({"__followup": "days"})
-    )
-    table = events.merge(censored, on=[*by_list, "days"], how="outer")
-    table["second_purchases"] = table["second_purchases"].fillna(0).astype("int64")
-    table["censored"] = table["censored"].fillna(0).astype("int64")
+    table["second_purchases"] = table["second_purchases"].astype("int64")
+    table["censored"] = table["censored"].astype("int64")
     table["days"] = table["days"].astype("int64")
     table = table.sort_values([*by_list, "days"], ignore_index=True)
     parts = [table] if not by_list else [g for _, g in table.groupby(by_list, sort=True)]

@@ -311,3 +311,98 @@ def test_examples_tied_in_count_are_listed_in_a_fixed_order(engine, request):
     report = _report(_on(engine, log, request), order_id=None).set_index("check")
     assert report.loc["value_negative", "examples"] == "-5 (2×), -3 (2×), -1"
     assert report.loc["customer_missing", "examples"] == "dated 2024-01-04, 2024-01-05"
+
+
+def test_duckdb_memory_and_temp_folder_come_from_the_environment(tmp_path, monkeypatch, export):
+    import duckdb
+
+    spill = tmp_path / "spill here"  # a space in the path: quoted, created
+    monkeypatch.setenv("LOYALTY_DUCKDB_MEMORY", "512MB")
+    monkeypatch.setenv("LOYALTY_DUCKDB_TEMP", str(spill))
+    con = duckdb.connect()
+    open_sales(export, "duckdb", connection=con)
+    limit, temp = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    assert limit == "488.2 MiB"  # DuckDB prints 512 MB (10^6 bytes) in MiB
+    assert temp == str(spill) and spill.is_dir()
+
+
+def test_nanosecond_timestamps_on_spark_stop_with_a_sentence(tmp_path, spark):
+    # pandas writes datetime64[ns] as Parquet TIMESTAMP(NANOS), which Spark refuses to read
+    data = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]).astype("datetime64[ns]"),
+            "amount": [1.0, 2.0],
+        }
+    )
+    data.to_parquet(tmp_path / "s.parquet", index=False)
+    with pytest.raises(
+        DataQualityError,
+        match=r"^order_date: the Parquet files .* store timestamps in nanoseconds, which Spark "
+        r"cannot read; write them in microseconds",
+    ):
+        open_sales(str(tmp_path / "s.parquet"), "spark", spark=spark)
+    # the fix the sentence names works
+    data.to_parquet(
+        tmp_path / "us.parquet",
+        index=False,
+        coerce_timestamps="us",
+        allow_truncated_timestamps=True,
+    )
+    frame, _ = open_sales(str(tmp_path / "us.parquet"), "spark", spark=spark)
+    assert frame.count() == 2
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_text_ids_are_cleaned_only_where_needed(tmp_path, engine, request):
+    # each dirty form once, expected by hand from the rule of normalise_ids (strip, empty to
+    # missing, a whole float's ".0" removed); a clean column is read as it is
+    spark = request.getfixturevalue("spark") if engine == "spark" else None
+    dirty = [" 17093", "17093 ", "\t12\n", "17093.0", "", None, "A.10", "A-1", "B\x0b"]
+    frame = pd.DataFrame(
+        {
+            "customer_id": dirty,
+            "order_id": [f"O{i}" for i in range(len(dirty))],  # clean
+            "order_date": pd.to_datetime(["2024-01-01"] * len(dirty)).astype("datetime64[us]"),
+            "amount": [1.0] * len(dirty),
+        }
+    )
+    frame.to_parquet(tmp_path / "s.parquet", index=False)
+    native, _ = open_sales(str(tmp_path / "s.parquet"), engine, spark=spark)
+    import narwhals.stable.v2 as nw
+
+    got = nw.from_native(native).collect().to_pandas()
+    got = got.sort_values("order_id", key=lambda s: s.str[1:].astype(int), ignore_index=True)
+    expected = ["17093", "17093", "12", "17093", None, None, "A.10", "A-1", "B"]
+    assert [None if pd.isna(v) else v for v in got["customer_id"]] == expected
+    assert got["order_id"].tolist() == frame["order_id"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        (" 7", "7"),
+        ("7 ", "7"),
+        ("\t7", "7"),
+        ("7\r\n", "7"),
+        ("7\x0c", "7"),
+        ("7.0", "7"),
+        ("-7.00", "-7"),
+        ("", None),
+    ],
+)
+def test_each_dirty_form_alone_makes_the_column_cleaned(tmp_path, raw, clean):
+    # one dirty value among clean ones: the one-query check must notice it by itself
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["C1", raw, "C3"],
+            "order_date": pd.to_datetime(["2024-01-01"] * 3).astype("datetime64[us]"),
+            "amount": [1.0, 2.0, 3.0],
+        }
+    )
+    frame.to_parquet(tmp_path / "s.parquet", index=False)
+    native, _ = open_sales(str(tmp_path / "s.parquet"), "duckdb")
+    got = native.order("amount").df()["customer_id"].tolist()
+    assert [None if pd.isna(v) else v for v in got] == ["C1", clean, "C3"]
