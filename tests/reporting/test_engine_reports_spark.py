@@ -72,7 +72,7 @@ def _run(engine: str, sales: Path, out: Path, env: dict[str, str]) -> dict[str, 
     command = [sys.executable, "-m", "loyalty_lib", "report", "--config", str(CONFIG)]
     for name in REPORTS:
         command += ["--only", name, "-p", f"{name}.sales_source={sales}"]
-    command += ["-p", f"engine={engine}", "--jobs", "1", "--no-progress"]
+    command += ["-p", f"engine={engine}", "--jobs", "2", "--no-progress"]
     command += ["--output-dir", str(out), "--run-id", engine]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     summary = out / engine / "summary.json"

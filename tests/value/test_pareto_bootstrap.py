@@ -100,3 +100,44 @@ def test_non_positive_customers_are_resampled_too():
     row = split(values, n_boot=300)
     assert 0 < row["top_value_share_ci_lower"] <= row["top_value_share_ci_upper"] <= 1
     assert 0 <= row["gini_ci_lower"] <= row["gini_ci_upper"] < 1
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.random.default_rng(3).lognormal(3, 1.2, 257),  # continuous, odd size
+        np.r_[np.repeat([9.0, 5.0, 5.0, 2.0, 1.0], 7), np.zeros(6), [-3.0, -8.0]],  # ties
+        np.array([4.0] * 10),  # every resample equal
+        np.array([10.0, -1.0, -2.0, 0.0]),  # one positive customer: resamples without it
+    ],
+    ids=["lognormal", "ties-and-non-positive", "equal", "one-positive"],
+)
+def test_the_counting_bootstrap_equals_sorting_each_resample(values):
+    # The bootstrap computes each resample's statistics from the draw counts of the values
+    # sorted once. Reference: draw the same indices from the same seed, sort each resample
+    # and summarise it with concentration() (the point estimate, pinned by hand in
+    # test_pareto_split.py), then take the same percentiles.
+    from loyalty_lib.stats.concentration import concentration_bootstrap
+
+    descending = -np.sort(-values)
+    n_boot, top, target = 300, 0.2, 0.8
+    got = concentration_bootstrap(
+        descending,
+        top=top,
+        target=target,
+        n_boot=n_boot,
+        confidence=0.9,
+        rng=np.random.default_rng(42),
+    )
+    draws = np.random.default_rng(42).integers(0, descending.size, size=(n_boot, descending.size))
+    per_stat = {"top_value_share": [], "customer_share_for_target": [], "gini": []}
+    for row in draws:
+        resample = np.sort(descending[row])[::-1]
+        stats = concentration(resample[resample > 0], top=top, target=target)
+        for name in per_stat:
+            per_stat[name].append(stats[name])
+    for name, draws_of in per_stat.items():
+        kept = np.asarray(draws_of)[~np.isnan(draws_of)]
+        lower, upper = np.quantile(kept, [0.05, 0.95])
+        assert got[f"{name}_ci_lower"] == pytest.approx(lower, rel=1e-9, abs=1e-12), name
+        assert got[f"{name}_ci_upper"] == pytest.approx(upper, rel=1e-9, abs=1e-12), name
