@@ -317,6 +317,14 @@ def run_reports_at_scale(
         "checks": [],
     }
     spill = folder / "duckdb_spill"
+    # every finished run is saved beside the data folder at once, so that an interrupted
+    # run of an hour keeps what it measured (python -m benchmarks.run --render-only after
+    # copying it into results.json's "reports")
+    progress = folder.parent / "reports_progress.json"
+
+    def save() -> None:
+        progress.write_text(json.dumps(out, indent=1, default=str), encoding="utf-8")
+
     try:
         if key_rows:
             small = folder / "key"
@@ -344,6 +352,7 @@ def run_reports_at_scale(
                         "verdict": compare_key_figures(pair["pandas"], pair["duckdb"]),
                     }
                 )
+                save()
             shutil.rmtree(small, ignore_errors=True)
         if rows:
             large = folder / "large"
@@ -365,6 +374,7 @@ def run_reports_at_scale(
                         config=config,
                     )
                 )
+                save()
     finally:
         for sub in ("key", "large", "duckdb_spill", "out"):
             shutil.rmtree(folder / sub, ignore_errors=True)
