@@ -20,9 +20,10 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 ## Run every report in reports.yaml on the bundled data; HTML in reports/latest/index.html.
-## As many reports at once as there are cores (`make report JOBS=1`: one after another)
+## As many reports at once as there are cores (`make report JOBS=1`: one after another);
+## `make report LANGUAGE=ru` (uk, be, en): the whole run in that language
 report: install
-	$(VENV)/bin/loyalty report $(if $(JOBS),--jobs $(JOBS))
+	$(VENV)/bin/loyalty report $(if $(JOBS),--jobs $(JOBS)) $(if $(LANGUAGE),-p language=$(LANGUAGE))
 
 ## The whole test suite: library tests, doctests, nbval over every notebook, real browser,
 ## every core function on a local Spark session (needs Java 17), and the strict tooling
