@@ -25,6 +25,7 @@ from loyalty_lib import (
     repeat_purchase_rate,
     retention_curve,
 )
+from loyalty_lib.behaviour.economics import skip_return_rate
 from loyalty_lib.inputs.overview import (
     column_profile,
     monthly_activity,
@@ -51,6 +52,9 @@ CASES: dict[str, tuple[bool, Case]] = {
     ),
     "nps_distribution": (True, lambda s, v: nps_distribution(v, "score", errors="exclude")),
     "pareto_split": (False, lambda s, v: pareto_split(s, **SALES, min_customers=1)),
+    # the simple formula's assumption measured (behaviour/economics.py): joins on the engine
+    "skip_return_rate_year": (False, lambda s, v: skip_return_rate(s, **DATED)),
+    "skip_return_rate_quarter": (False, lambda s, v: skip_return_rate(s, **DATED, freq="quarter")),
     "pareto_split_boot": (
         False,
         lambda s, v: pareto_split(s, **SALES, n_boot=200, seed=1, min_customers=1),
