@@ -151,9 +151,9 @@ def _reports_section(reports: dict, partial: dict) -> list[str]:
         "**CPU s** = their user + system seconds; **spill** = the largest size of DuckDB's "
         "temporary folder seen while it ran.",
         "",
-        "| report | rows | engine | status | seconds | CPU s | kernel peak | largest process "
-        "| spill | peak < 4 GiB |",
-        "|---|---:|---|---|---:|---:|---:|---:|---:|---|",
+        "| report | rows | engine | limits | status | seconds | CPU s | kernel peak "
+        "| largest process | spill | peak < 4 GiB |",
+        "|---|---:|---|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in reports.get("runs", []):
         peak = r.get("kernel_peak_bytes")
@@ -161,8 +161,14 @@ def _reports_section(reports: dict, partial: dict) -> list[str]:
         status = r.get("status", "?")
         if r.get("error"):
             status += ": " + " ".join(str(r["error"]).split())[-160:]
+        limits = f"cells {r.get('cell_timeout') or 600} s"
+        if r.get("memory_limit"):
+            limits = f"DuckDB {r['memory_limit']}, " + limits
+        if r.get("measured"):
+            limits += f"; measured {r['measured']}"
         lines.append(
-            f"| {r['report']} | {r['rows']:,} | {r['engine']} | {status} | {r['seconds']:.1f} "
+            f"| {r['report']} | {r['rows']:,} | {r['engine']} | {limits} | {status} "
+            f"| {r['seconds']:.1f} "
             f"| {r['cpu_seconds']:.1f} | {_gib(peak)} | {_gib(r.get('largest_process_bytes'))} "
             f"| {_mb(r.get('spill_peak_bytes') or 0)} | {verdict} |"
         )

@@ -211,6 +211,21 @@ def _load() -> str:
     return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
 
 
+def merge_reports(saved: dict, new: dict) -> dict:
+    """``new`` (a run of some reports) over ``saved``: its runs and checks replace those of
+    the same report, engine and size; the others are kept, with a note of their date."""
+    mine = {(r["report"], r["engine"], r["rows"]) for r in new["runs"]}
+    kept = [r for r in saved.get("runs", []) if (r["report"], r["engine"], r["rows"]) not in mine]
+    for r in kept:
+        r.setdefault("measured", (saved.get("facts") or {}).get("date"))
+    checked = {(c["report"], c["rows"]) for c in new.get("checks", [])}
+    checks = [c for c in saved.get("checks", []) if (c["report"], c["rows"]) not in checked]
+    out = {**saved, **{k: v for k, v in new.items() if k not in ("runs", "checks")}}
+    out["runs"] = kept + new["runs"]
+    out["checks"] = checks + new.get("checks", [])
+    return out
+
+
 def _print_parallel(parallel: list[dict]) -> None:
     if parallel:
         from benchmarks.parallel_runs import section
@@ -285,6 +300,19 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=1_000_000,
         help="rows of the log on which the reports' key figures are compared, pandas vs duckdb",
+    )
+    parser.add_argument(
+        "--reports-names",
+        nargs="+",
+        default=None,
+        help="reports workload: only these reports (with --merge their runs replace the "
+        "saved runs of the same report and size; the others are kept)",
+    )
+    parser.add_argument(
+        "--reports-cell-timeout",
+        type=int,
+        default=None,
+        help="reports workload: the runner's cell limit in seconds (default: reports.yaml's)",
     )
     parser.add_argument(
         "--data-dir",
@@ -431,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
                 data_dir / "reports",
                 key_rows=args.reports_key_rows,
                 memory_limit=args.ooc_memory,
+                names=args.reports_names,
+                cell_timeout=args.reports_cell_timeout,
             )
             reports["facts"] = {
                 "date": machine_facts()["date"],
@@ -454,6 +484,8 @@ def main(argv: list[str] | None = None) -> int:
         _print_parallel(parallel)
         saved = json.loads((HERE / "results.json").read_text())
         if reports is not None:
+            if args.reports_names and saved.get("reports"):
+                reports = merge_reports(saved["reports"], reports)
             saved["reports"] = reports
         kept = [r for r in saved["rows"] if r["workload"] not in args.only]
         partial = saved.get("partial", {})
