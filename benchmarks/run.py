@@ -309,6 +309,12 @@ def main(argv: list[str] | None = None) -> int:
         "saved runs of the same report and size; the others are kept)",
     )
     parser.add_argument(
+        "--reports-data",
+        default=None,
+        help="reports workload: a Parquet glob of --reports-rows rows written by this "
+        "generator earlier (kept), instead of writing a new one",
+    )
+    parser.add_argument(
         "--reports-cell-timeout",
         type=int,
         default=None,
@@ -461,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
                 memory_limit=args.ooc_memory,
                 names=args.reports_names,
                 cell_timeout=args.reports_cell_timeout,
+                data=args.reports_data,
             )
             reports["facts"] = {
                 "date": machine_facts()["date"],
