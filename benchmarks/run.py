@@ -221,6 +221,8 @@ def merge_reports(saved: dict, new: dict) -> dict:
     checked = {(c["report"], c["rows"]) for c in new.get("checks", [])}
     checks = [c for c in saved.get("checks", []) if (c["report"], c["rows"]) not in checked]
     out = {**saved, **{k: v for k, v in new.items() if k not in ("runs", "checks")}}
+    if not new.get("key_rows"):  # no key-figure runs this time: the saved checks' size stays
+        out["key_rows"] = saved.get("key_rows", 0)
     out["runs"] = kept + new["runs"]
     out["checks"] = checks + new.get("checks", [])
     return out
