@@ -158,6 +158,8 @@ def _reports_section(reports: dict, partial: dict) -> list[str]:
     for r in reports.get("runs", []):
         peak = r.get("kernel_peak_bytes")
         verdict = "" if peak is None else ("**met**" if peak < 4 * 2**30 else "**missed**")
+        if r.get("status") != "ok":
+            verdict = "– (did not complete)"
         status = r.get("status", "?")
         if r.get("error"):
             status += ": " + " ".join(str(r["error"]).split())[-160:]
