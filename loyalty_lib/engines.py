@@ -36,6 +36,7 @@ __all__ = [
     "count_true",
     "is_path",
     "local_datetimes",
+    "median_by",
     "reuse",
     "scan",
     "to_engine",
@@ -270,6 +271,31 @@ def count_true(condition: nw.Expr) -> nw.Expr:
     aggregations there).
     """
     return condition.cast(nw.Int64).sum()
+
+
+def median_by(frame: Any, by: list[str], column: str) -> Any:
+    """The exact median of ``column`` per group of ``by``, as a frame of ``by`` + ``column``.
+
+    On a lazy engine it is the mean of the middle one or two values by rank (a window
+    sort, which DuckDB spills to disk) rather than a ``median`` aggregate, which holds every
+    value of every group in memory and does not spill. Nulls are left out; an eager frame
+    uses its own median.
+
+    >>> import duckdb, pandas as pd
+    >>> rel = duckdb.from_df(pd.DataFrame({"g": ["a", "a", "a", "b", "b"],
+    ...                                    "x": [5.0, 1.0, 3.0, 2.0, 8.0]}))
+    >>> median_by(nw.from_native(rel), ["g"], "x").sort("g").collect().to_native()["x"].to_pylist()
+    [3.0, 5.0]
+    """
+    if not isinstance(frame, nw.LazyFrame):
+        return frame.group_by(by).agg(nw.col(column).median())
+    ranked = frame.filter(~nw.col(column).is_null()).with_columns(
+        nw.col(column).rank(method="ordinal").over(*by).alias("__pos"),
+        nw.len().over(*by).alias("__n"),
+    )
+    pos, n = nw.col("__pos"), nw.col("__n")
+    middle = (pos == (n + 1) // 2) | (pos == n // 2 + 1)
+    return ranked.filter(middle).group_by(by).agg(nw.col(column).cast(nw.Float64).mean())
 
 
 def local_datetimes(frame: Any, columns: list[str | None]) -> Any:

@@ -24,13 +24,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import pandas as pd
 
 from loyalty_lib._checks import as_frame, as_list, examples, require_columns, to_pandas
 from loyalty_lib.inputs.privacy import mask_identifier
 from loyalty_lib.survey.answers import SIGN, VALID, ScoreSpec, prepare
 
-__all__ = ["detractor_callbacks", "overdue_vips", "unresolved_complaints"]
+__all__ = ["detractor_callbacks", "overdue_vip_list", "overdue_vips", "unresolved_complaints"]
 
 
 def _dates(frame: pd.DataFrame, date: str) -> pd.Series:
@@ -234,5 +235,87 @@ def overdue_vips(
     vips = scores.loc[scores["segment"] == segment, need_s[:1] + need_s[2:]]
     late = rhythm.loc[rhythm["overdue"].astype(bool), [c for c in need_r if c != "overdue"]]
     out = vips.merge(late, on=customer, how="inner")
-    out = out.sort_values(["monetary", customer], ascending=[False, True], kind="stable")
-    return out.reset_index(drop=True)
+    return _largest_first(out, customer)
+
+
+def _largest_first(out: pd.DataFrame, customer: str) -> pd.DataFrame:
+    """Largest net value first (at micro-units: engines' sums differ in the last bits), then
+    by customer id."""
+    from loyalty_lib.behaviour.rfm import MONEY_DIGITS
+
+    key = out.assign(__m=out["monetary"].round(MONEY_DIGITS))
+    order = key.sort_values(["__m", customer], ascending=[False, True], kind="stable").index
+    return out.loc[order].reset_index(drop=True)
+
+
+def overdue_vip_list(
+    data: Any,
+    *,
+    customer: str,
+    date: str,
+    value: str,
+    as_of: Any = None,
+    bins: int = 5,
+    segments: Sequence[tuple[str, dict]] | None = None,
+    min_purchases: int = 3,
+    k: float = 2.0,
+    max_cv: float | None = None,
+    segment: str = "VIP",
+) -> pd.DataFrame:
+    """:func:`overdue_vips` straight from the log, computed on the engine.
+
+    The same list as ``overdue_vips(rfm_scores(...), purchase_rhythm(...))``; on a lazy
+    engine the scores and rhythms stay there and only the overdue VIPs are collected (the
+    list the analyst's file holds), so it runs on logs whose customers do not fit in
+    memory.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["a"] * 4 + ["b"] * 3,
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-21",
+    ...                                   "2024-01-31", "2024-01-01", "2024-02-01",
+    ...                                   "2024-03-01"]),
+    ...     "amount": [50.0, 50.0, 50.0, 50.0, 10.0, 10.0, 10.0]})
+    >>> rules = [("VIP", {"m": (2, 2)}), ("other", {})]
+    >>> overdue_vip_list(log, customer="customer_id", date="order_date", value="amount",
+    ...                  as_of="2024-03-31", bins=2, segments=rules)[
+    ...     ["customer_id", "monetary", "overdue_ratio"]]
+      customer_id  monetary  overdue_ratio
+    0           a     200.0            6.0
+    """
+    from loyalty_lib.behaviour import lapse, rfm
+    from loyalty_lib.inputs.purchases import prepare_purchases, warn_excluded
+
+    nbins = rfm._check_bins(bins)
+    rules = rfm._check_segments(segments, nbins)
+    lapse._check(min_purchases, k, max_cv)
+    p = prepare_purchases(data, customer=customer, date=date, value=value, as_of=as_of)
+    warn_excluded(p.excluded, as_of=p.as_of)
+    if not isinstance(p.rows, nw.LazyFrame):
+        scores = rfm._scores(p, customer, nbins, rules)
+        rhythm = lapse._rhythm(p, customer, min_purchases, float(k), max_cv)
+        return overdue_vips(scores, rhythm, customer=customer, segment=segment)
+    scored = rfm._score_frame(p, customer, nbins, rules)[0]
+    vips = scored.filter(nw.col("segment") == segment).select(
+        customer, "last_day", "frequency", "monetary"
+    )
+    rhythm = lapse._rhythm_frame(p, customer, min_purchases, max_cv)
+    late = rhythm.filter(
+        nw.col("__regular") & (nw.col("__since") > float(k) * nw.col("__usual"))
+    ).select(customer, "__usual", "__since")
+    got = to_pandas(vips.join(late, on=customer, how="inner"))
+    out = pd.DataFrame(
+        {
+            customer: got[customer].to_numpy(),
+            "last_purchase": pd.Timestamp("1970-01-01")
+            + pd.to_timedelta(got["last_day"].astype("int64"), unit="D"),
+            "frequency": got["frequency"].astype("int64"),
+            "monetary": got["monetary"].astype("float64"),
+            "usual_interval_days": got["__usual"].astype("float64"),
+            "days_since_last": got["__since"].astype("int64"),
+        }
+    )
+    out["overdue_ratio"] = out["days_since_last"] / out["usual_interval_days"]
+    return _largest_first(out, customer)

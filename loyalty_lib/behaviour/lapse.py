@@ -34,16 +34,18 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib._checks import check_scalar, to_pandas
+from loyalty_lib.engines import count_true
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
     day_number,
     prepare_purchases,
+    until,
     warn_excluded,
 )
 from loyalty_lib.stats.proportions import compare_proportions, wilson_interval
 
-__all__ = ["lapse_backtest", "purchase_rhythm", "reminder_list"]
+__all__ = ["lapse_backtest", "purchase_rhythm", "reminder_list", "rhythm_summary"]
 
 _EPOCH = pd.Timestamp("1970-01-01")
 
@@ -67,13 +69,19 @@ def _check(min_purchases: Any, k: Any, max_cv: Any) -> None:
         raise ValueError(f"max_cv: expected a number >= 0 or None, got {max_cv!r}")
 
 
-def _rhythm(
-    p: Any, customer: str, min_purchases: int, k: float, max_cv: float | None
-) -> pd.DataFrame:
+def _gap_stats(p: Any, customer: str) -> Any:
+    """Per customer with a purchase day (engine frame): purchases, first and last day, and
+    the median, mean and sample standard deviation of the gaps.
+
+    On a lazy engine the median is the mean of the middle one or two gaps by rank, a
+    window sort that spills to disk: DuckDB's ``median`` aggregate holds every gap in
+    memory and ran out of it at 100M rows (benchmarks/notes.md). Customers with a single
+    purchase day have no gap and are left out there; :func:`_buyers` counts them.
+    """
     days = p.rows.filter(nw.col(IS_PURCHASE)).select(customer, DAY).unique()
     gaps = days.with_columns(nw.col(DAY).diff().over(customer, order_by=DAY).alias("__gap"))
-    per = to_pandas(
-        gaps.group_by(customer).agg(
+    if not isinstance(gaps, nw.LazyFrame):
+        return gaps.group_by(customer).agg(
             nw.len().alias("purchases"),
             nw.col(DAY).min().alias("__first"),
             nw.col(DAY).max().alias("__last"),
@@ -81,9 +89,64 @@ def _rhythm(
             nw.col("__gap").mean().alias("__mean"),
             nw.col("__gap").std().alias("__std"),
         )
+    ranked = gaps.filter(~nw.col("__gap").is_null()).with_columns(
+        nw.col("__gap").rank(method="ordinal").over(customer).alias("__pos"),
+        nw.len().over(customer).alias("__n"),
     )
-    too_few = int((per["purchases"] < min_purchases).sum())
-    per = per[per["purchases"] >= min_purchases].sort_values(customer, ignore_index=True)
+    pos, n = nw.col("__pos"), nw.col("__n")
+    middle = (pos == (n + 1) // 2) | (pos == n // 2 + 1)
+    return ranked.group_by(customer).agg(
+        nw.len().alias("__gaps"),
+        nw.col(DAY).max().alias("__last"),
+        nw.col("__gap").sum().alias("__span"),
+        nw.when(middle).then(nw.col("__gap")).mean().alias("__median"),
+        nw.col("__gap").mean().alias("__mean"),
+        nw.col("__gap").std().alias("__std"),
+    ).select(
+        customer,
+        (nw.col("__gaps") + 1).cast(nw.Int64).alias("purchases"),
+        (nw.col("__last") - nw.col("__span")).cast(nw.Int64).alias("__first"),
+        "__last",
+        "__median",
+        "__mean",
+        "__std",
+    )
+
+
+def _buyers(p: Any, customer: str) -> int:
+    """Customers with at least one purchase day (one query)."""
+    counted = p.rows.filter(nw.col(IS_PURCHASE)).select(nw.col(customer).n_unique().alias("n"))
+    return int(to_pandas(counted)["n"].iloc[0])
+
+
+def _rhythm_frame(p: Any, customer: str, min_purchases: int, max_cv: float | None) -> Any:
+    """Customers with a rhythm, on the engine: ``__usual`` (median gap), ``__since`` (days
+    since the last purchase day), ``__cv`` and ``__regular``; the overdue flag is left to
+    the caller (one ``k`` or several)."""
+    per = _gap_stats(p, customer).filter(nw.col("purchases") >= min_purchases)
+    per = per.with_columns(
+        nw.col("__median").cast(nw.Float64).alias("__usual"),
+        (p.as_of_day - nw.col("__last")).cast(nw.Int64).alias("__since"),
+        (nw.col("__std").cast(nw.Float64) / nw.col("__mean").cast(nw.Float64)).alias("__cv"),
+    )
+    regular = nw.lit(True) if max_cv is None else (nw.col("__cv") <= max_cv).fill_null(False)
+    return per.with_columns(regular.alias("__regular"))
+
+
+def _rhythm(
+    p: Any, customer: str, min_purchases: int, k: float, max_cv: float | None
+) -> pd.DataFrame:
+    frame = _gap_stats(p, customer)
+    if isinstance(frame, nw.LazyFrame):
+        # only the customers with a rhythm are collected; the others are counted
+        frame = frame.filter(nw.col("purchases") >= min_purchases)
+        per = to_pandas(frame)
+        too_few = _buyers(p, customer) - len(per)
+    else:
+        per = to_pandas(frame)
+        too_few = int((per["purchases"] < min_purchases).sum())
+        per = per[per["purchases"] >= min_purchases]
+    per = per.sort_values(customer, ignore_index=True)
     usual = per["__median"].astype("float64")
     since = (p.as_of_day - per["__last"]).astype("int64")
     out = pd.DataFrame(
@@ -197,6 +260,82 @@ def reminder_list(rhythm: pd.DataFrame, *, max_ratio: float | None = None) -> pd
     )
 
 
+def rhythm_summary(
+    data: Any,
+    *,
+    customer: str,
+    date: str,
+    value: str | None = None,
+    as_of: Any = None,
+    min_purchases: int = 3,
+    k: float = 2.0,
+    max_cv: float | None = None,
+    max_ratio: float | None = None,
+) -> pd.DataFrame:
+    """How many customers have a rhythm and how many are overdue, counted on the engine.
+
+    The counts of :func:`purchase_rhythm` and :func:`reminder_list` without collecting a
+    row per customer (a page needs the numbers, the analyst's file the list).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``customers`` (with a rhythm), ``too_few_purchases`` (customers with a
+        purchase day but fewer than ``min_purchases``), ``regular``, ``overdue`` and
+        ``overdue_within`` (overdue by at most ``max_ratio`` usual intervals; all overdue
+        customers when ``max_ratio`` is ``None``). ``attrs`` as in :func:`purchase_rhythm`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["a"] * 4 + ["b"] * 3 + ["c"],
+    ...     "order_date": pd.to_datetime(
+    ...         ["2024-01-01", "2024-01-11", "2024-01-21", "2024-01-31",
+    ...          "2024-01-01", "2024-02-01", "2024-03-01", "2024-03-20"])})
+    >>> rhythm_summary(log, customer="customer_id", date="order_date", as_of="2024-03-31",
+    ...                max_ratio=5).iloc[0].tolist()
+    [2, 1, 2, 1, 0]
+    """
+    _check(min_purchases, k, max_cv)
+    p = prepare_purchases(data, customer=customer, date=date, value=value, as_of=as_of)
+    warn_excluded(p.excluded, as_of=p.as_of)
+    frame = _rhythm_frame(p, customer, min_purchases, max_cv)
+    overdue = nw.col("__regular") & (nw.col("__since") > float(k) * nw.col("__usual"))
+    within = overdue
+    if max_ratio is not None:
+        within = overdue & (nw.col("__since") <= float(max_ratio) * nw.col("__usual"))
+    counts = to_pandas(
+        frame.select(
+            nw.len().alias("customers"),
+            count_true(nw.col("__regular")).alias("regular"),
+            count_true(overdue).alias("overdue"),
+            count_true(within).alias("overdue_within"),
+        )
+    ).iloc[0].fillna(0)
+    n = int(counts["customers"])
+    out = pd.DataFrame(
+        [
+            {
+                "customers": n,
+                "too_few_purchases": _buyers(p, customer) - n,
+                "regular": int(counts["regular"]),
+                "overdue": int(counts["overdue"]),
+                "overdue_within": int(counts["overdue_within"]),
+            }
+        ]
+    )
+    out.attrs.update(
+        as_of=p.as_of,
+        k=float(k),
+        min_purchases=int(min_purchases),
+        max_cv=max_cv,
+        too_few_purchases=int(out["too_few_purchases"].iloc[0]),
+        excluded=dict(p.excluded),
+    )
+    return out
+
+
 def lapse_backtest(
     data: Any,
     *,
@@ -271,19 +410,35 @@ def lapse_backtest(
         )
     warn_excluded(full.excluded, as_of=full.as_of)
     before = prepare_purchases(data, customer=customer, date=date, value=value, as_of=cut)
-    came_back = to_pandas(
+    if isinstance(full.rows, nw.LazyFrame):  # the join needs both sides on one frame
+        before = until(full, cut)
+    # On the engine: the customers with a rhythm at the cut-off, joined to those who bought
+    # in the follow-up, counted for every k in one query (no customer list is collected).
+    came_back = (
         full.rows.filter(nw.col(IS_PURCHASE) & (nw.col(DAY) > cut_day) & (nw.col(DAY) <= end_day))
         .select(customer)
         .unique()
-    )[customer]
+        .with_columns(nw.lit(1).alias("__back"))
+    )
+    regular = (
+        _rhythm_frame(before, customer, min_purchases, max_cv)
+        .filter(nw.col("__regular"))
+        .select(customer, "__usual", "__since")
+        .join(came_back, on=customer, how="left")
+        .with_columns(nw.col("__back").is_null().alias("__lost"))
+    )
+    lost = nw.col("__lost")
+    counts = {"__customers": nw.len(), "__lost_all": count_true(lost)}
+    for i, kk in enumerate(ks):
+        flag = nw.col("__since") > kk * nw.col("__usual")
+        counts[f"__flagged_{i}"] = count_true(flag)
+        counts[f"__flagged_lost_{i}"] = count_true(flag & lost)
+    totals = to_pandas(regular.select(**counts)).iloc[0].fillna(0)
     rows = []
-    for kk in ks:
-        rhythm = _rhythm(before, customer, min_purchases, kk, max_cv)
-        rhythm = rhythm[rhythm["regular"]]
-        lost = ~rhythm[customer].isin(set(came_back))
-        flagged = rhythm["overdue"].to_numpy()
-        n1, x1 = int(flagged.sum()), int((lost & flagged).sum())
-        n0, x0 = int((~flagged).sum()), int((lost & ~flagged).sum())
+    for i, kk in enumerate(ks):
+        n1, x1 = int(totals[f"__flagged_{i}"]), int(totals[f"__flagged_lost_{i}"])
+        n0 = int(totals["__customers"]) - n1
+        x0 = int(totals["__lost_all"]) - x1
         row = {
             "k": kk,
             "customers": n1 + n0,

@@ -34,15 +34,24 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib._checks import check_scalar, to_pandas
+from loyalty_lib.engines import median_by
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
     VALUE,
     prepare_purchases,
+    until,
     warn_excluded,
 )
 
-__all__ = ["DEFAULT_SEGMENTS", "NOT_YET", "rfm_scores", "rfm_segments", "rfm_transitions"]
+__all__ = [
+    "DEFAULT_SEGMENTS",
+    "NOT_YET",
+    "rfm_scores",
+    "rfm_segment_summary",
+    "rfm_segments",
+    "rfm_transitions",
+]
 
 #: Default named segments for 5 bins, checked in order; the first match wins. Each rule
 #: gives inclusive (low, high) score ranges for "r", "f" and "m" (missing = any).
@@ -56,6 +65,10 @@ DEFAULT_SEGMENTS: tuple[tuple[str, dict[str, tuple[int, int]]], ...] = (
     ("Needs attention", {}),
 )
 NOT_YET = "(not yet a customer)"
+#: Net values are ranked (and lists sorted) rounded to this many decimals: sums of the same
+#: amounts differ in their last bits between engines (summation order), and such noise
+#: must not split tied customers differently on DuckDB, Spark and pandas.
+MONEY_DIGITS = 6
 
 
 def _check_bins(bins: Any) -> int:
@@ -205,7 +218,7 @@ def _scores(p: Any, customer: str, nbins: int, rules: list) -> pd.DataFrame:
     )
     out["r_score"] = quantile_score(out["recency_days"], nbins, higher_is_better=False)
     out["f_score"] = quantile_score(out["frequency"], nbins)
-    out["m_score"] = quantile_score(out["monetary"], nbins)
+    out["m_score"] = quantile_score(out["monetary"].round(MONEY_DIGITS), nbins)
     out["rfm"] = (
         (out["r_score"].astype(str) + out["f_score"].astype(str) + out["m_score"].astype(str))
         if nbins < 10
@@ -234,8 +247,8 @@ def _scores(p: Any, customer: str, nbins: int, rules: list) -> pd.DataFrame:
     return out
 
 
-def _per_customer(p: Any, customer: str) -> pd.DataFrame:
-    """Last purchase day, distinct purchase days and net value per customer (collected)."""
+def _per_customer_frame(p: Any, customer: str) -> Any:
+    """Last purchase day, distinct purchase days and net value per customer (engine frame)."""
     purchase_days = (
         p.rows.filter(nw.col(IS_PURCHASE))
         .select(customer, DAY)
@@ -244,10 +257,75 @@ def _per_customer(p: Any, customer: str) -> pd.DataFrame:
         .agg(nw.col(DAY).max().alias("last_day"), nw.len().alias("frequency"))
     )
     value = p.rows.group_by(customer).agg(nw.col(VALUE).sum().alias("monetary"))
-    joined = value.join(purchase_days, on=customer, how="left").with_columns(
+    return value.join(purchase_days, on=customer, how="left").with_columns(
         nw.col("frequency").fill_null(0)
     )
-    return to_pandas(joined).sort_values(customer, ignore_index=True)
+
+
+def _per_customer(p: Any, customer: str) -> pd.DataFrame:
+    """Last purchase day, distinct purchase days and net value per customer (collected)."""
+    return to_pandas(_per_customer_frame(p, customer)).sort_values(customer, ignore_index=True)
+
+
+def _score_expr(column: str, n: int, nbins: int, *, higher_is_better: bool = True) -> nw.Expr:
+    """:func:`quantile_score` as an engine expression: the customers strictly worse are the
+    rank (ties: lowest) minus one, and the floor is an integer division."""
+    below = nw.col(column).rank(method="min", descending=not higher_is_better) - 1
+    return (1 + (nbins * below) // n).cast(nw.Int64)
+
+
+def _segment_expr(rules: list) -> nw.Expr:
+    """The first matching rule's name, as :func:`_assign` gives it."""
+    expr: nw.Expr = nw.lit("(no rule)")
+    for name, rule in reversed(rules):
+        hit = nw.lit(True)
+        for key, (low, high) in rule.items():
+            score = nw.col(f"{key}_score")
+            hit = hit & (score >= low) & (score <= high)
+        expr = nw.when(hit).then(nw.lit(name)).otherwise(expr)
+    return expr
+
+
+def _score_frame(p: Any, customer: str, nbins: int, rules: list) -> tuple[Any, int]:
+    """The scores of :func:`rfm_scores` on a lazy engine (nothing per customer collected):
+    ``customer``, ``last_day``, ``recency_days``, ``frequency``, ``monetary``, the three
+    scores and ``segment``; and the number of customers scored."""
+    per = _per_customer_frame(p, customer).filter(nw.col("frequency") > 0)
+    n = int(to_pandas(per.select(nw.len().alias("n")))["n"].iloc[0])
+    per = per.with_columns(
+        (p.as_of_day - nw.col("last_day")).cast(nw.Int64).alias("recency_days"),
+        nw.col("monetary").round(MONEY_DIGITS).alias("__monetary_rank"),
+    )
+    per = per.with_columns(
+        _score_expr("recency_days", max(n, 1), nbins, higher_is_better=False).alias("r_score"),
+        _score_expr("frequency", max(n, 1), nbins).alias("f_score"),
+        _score_expr("__monetary_rank", max(n, 1), nbins).alias("m_score"),
+    )
+    return per.with_columns(_segment_expr(rules).alias("segment")).drop("__monetary_rank"), n
+
+
+def _segment_table(grouped: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Shares and column order of :func:`rfm_segments` from per-segment aggregates."""
+    grouped = grouped.set_index("segment").reindex(order).reset_index()
+    grouped["customer_share"] = grouped["customers"] / grouped["customers"].sum()
+    total = grouped["monetary"].sum()
+    grouped["monetary_share"] = grouped["monetary"] / total if total else np.nan
+    return grouped[
+        [
+            "segment",
+            "customers",
+            "customer_share",
+            "median_recency_days",
+            "mean_frequency",
+            "monetary",
+            "monetary_share",
+            "mean_monetary",
+        ]
+    ]
+
+
+def _order(present: set, rule_order: list[str]) -> list[str]:
+    return [s for s in rule_order if s in present] + sorted(present - set(rule_order))
 
 
 def rfm_segments(scores: pd.DataFrame) -> pd.DataFrame:
@@ -276,9 +354,8 @@ def rfm_segments(scores: pd.DataFrame) -> pd.DataFrame:
     ]
     if missing:
         raise ValueError(f"scores: columns {missing} missing; pass the result of rfm_scores")
-    order = scores.attrs.get("segment_order") or sorted(scores["segment"].unique())
-    order = [s for s in order if s in set(scores["segment"])] + sorted(
-        set(scores["segment"]) - set(order)
+    order = _order(
+        set(scores["segment"]), scores.attrs.get("segment_order") or sorted(scores["segment"].unique())
     )
     grouped = (
         scores.groupby("segment")
@@ -289,24 +366,81 @@ def rfm_segments(scores: pd.DataFrame) -> pd.DataFrame:
             monetary=("monetary", "sum"),
             mean_monetary=("monetary", "mean"),
         )
-        .reindex(order)
         .reset_index()
     )
-    grouped["customer_share"] = grouped["customers"] / grouped["customers"].sum()
-    total = grouped["monetary"].sum()
-    grouped["monetary_share"] = grouped["monetary"] / total if total else np.nan
-    return grouped[
-        [
-            "segment",
-            "customers",
-            "customer_share",
-            "median_recency_days",
-            "mean_frequency",
-            "monetary",
-            "monetary_share",
-            "mean_monetary",
-        ]
-    ]
+    return _segment_table(grouped, order)
+
+
+def rfm_segment_summary(
+    data: Any,
+    *,
+    customer: str,
+    date: str,
+    value: str,
+    as_of: Any = None,
+    bins: int = 5,
+    segments: Sequence[tuple[str, dict]] | None = None,
+) -> pd.DataFrame:
+    """:func:`rfm_segments` of :func:`rfm_scores`, computed on the engine.
+
+    The same table, but on a lazy engine (DuckDB, Spark, a Parquet path) the scores stay
+    there: ranks, scores and segments are engine expressions and only one row per segment
+    is collected, so it runs on logs whose customers do not fit in memory. A pandas log is
+    scored by :func:`rfm_scores` itself.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`rfm_segments`; ``attrs``: ``as_of``, ``bins``, ``customers`` (scored),
+        ``excluded``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "c"],
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-01-15",
+    ...                                   "2024-02-20"]),
+    ...     "amount": [10.0, 10.0, 10.0, 10.0]})
+    >>> rules = [("recent", {"r": (2, 2)}), ("older", {})]
+    >>> rfm_segment_summary(log, customer="customer_id", date="order_date", value="amount",
+    ...                     as_of="2024-03-31", bins=2, segments=rules)[["segment", "customers"]]
+      segment  customers
+    0  recent          1
+    1   older          2
+
+    Customer a bought 30 days before 31 March, c 40 and b 76 days before: with two bins only
+    a has more than half of the customers strictly behind on recency (2 of 3).
+    """
+    nbins = _check_bins(bins)
+    rules = _check_segments(segments, nbins)
+    p = prepare_purchases(data, customer=customer, date=date, value=value, as_of=as_of)
+    warn_excluded(p.excluded, as_of=p.as_of)
+    if not isinstance(p.rows, nw.LazyFrame):
+        scores = _scores(p, customer, nbins, rules)
+        out = rfm_segments(scores)
+        n = len(scores)
+    else:
+        scored, n = _score_frame(p, customer, nbins, rules)
+        scored = scored.select("segment", "recency_days", "frequency", "monetary")
+        grouped = to_pandas(
+            scored.group_by("segment")
+            .agg(
+                nw.len().alias("customers"),
+                nw.col("frequency").mean().alias("mean_frequency"),
+                nw.col("monetary").sum().alias("monetary"),
+                nw.col("monetary").mean().alias("mean_monetary"),
+            )
+            .join(median_by(scored, ["segment"], "recency_days"), on="segment", how="left")
+            .rename({"recency_days": "median_recency_days"})
+        )
+        grouped = grouped.astype(
+            {"customers": "int64", "median_recency_days": "float64", "mean_frequency": "float64",
+             "monetary": "float64", "mean_monetary": "float64"}
+        )
+        out = _segment_table(grouped, _order(set(grouped["segment"]), [r for r, _ in rules]))
+    out.attrs.update(as_of=p.as_of, bins=nbins, customers=int(n), excluded=dict(p.excluded))
+    return out
 
 
 def rfm_transitions(
@@ -360,19 +494,38 @@ def rfm_transitions(
         raise ValueError(f"as_of_dates: need two or more increasing dates, got {list(as_of_dates)}")
     nbins = _check_bins(bins)
     rules = _check_segments(segments, nbins)
+    prepared = [
+        prepare_purchases(data, customer=customer, date=date, value=value, as_of=day)
+        for day in dates
+    ]
+    p = prepared[-1]
     snapshots = []
-    for day in dates:
-        p = prepare_purchases(data, customer=customer, date=date, value=value, as_of=day)
-        snapshots.append(_scores(p, customer, nbins, rules).set_index(customer)["segment"])
+    for day, each in zip(dates, prepared, strict=True):
+        if isinstance(p.rows, nw.LazyFrame):  # the segments stay on the engine, one frame
+            scored = _score_frame(until(p, day), customer, nbins, rules)[0]
+            snapshots.append(scored.select(customer, "segment"))
+        else:
+            snapshots.append(_scores(each, customer, nbins, rules).set_index(customer)["segment"])
     # Rows after an earlier date are used by the later snapshots: warn about the last only.
     warn_excluded(p.excluded, as_of=p.as_of)
     parts = []
     for i in range(len(dates) - 1):
         a, b, before, after = dates[i], dates[i + 1], snapshots[i], snapshots[i + 1]
-        pairs = pd.DataFrame({"to_segment": after})
-        pairs["from_segment"] = before.reindex(pairs.index).fillna(NOT_YET)
-        counts = pairs.groupby(["from_segment", "to_segment"]).size().rename("customers")
-        counts = counts.reset_index()
+        if isinstance(after, pd.Series):
+            pairs = pd.DataFrame({"to_segment": after})
+            pairs["from_segment"] = before.reindex(pairs.index).fillna(NOT_YET)
+            counts = pairs.groupby(["from_segment", "to_segment"]).size().rename("customers")
+            counts = counts.reset_index()
+        else:  # one row per (from, to) pair is collected
+            moved = after.rename({"segment": "to_segment"}).join(
+                before.rename({"segment": "from_segment"}), on=customer, how="left"
+            )
+            counts = to_pandas(
+                moved.with_columns(nw.col("from_segment").fill_null(NOT_YET))
+                .group_by("from_segment", "to_segment")
+                .agg(nw.len().alias("customers"))
+            )
+            counts = counts.sort_values(["from_segment", "to_segment"], ignore_index=True)
         counts["from_customers"] = counts.groupby("from_segment")["customers"].transform("sum")
         counts["share"] = counts["customers"] / counts["from_customers"]
         counts.insert(0, "to_date", b)

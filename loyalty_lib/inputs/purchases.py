@@ -338,6 +338,26 @@ def prepare_purchases(
     return Purchases(rows=rows, as_of=as_of_ts, as_of_day=as_of_day, by=by_list, excluded=excluded)
 
 
+def until(p: Purchases, as_of: Any) -> Purchases:
+    """The clean rows of ``p`` up to an earlier calendar day, on the same engine frame.
+
+    Two snapshots of one log that are joined (RFM transitions, the lapse backtest) must
+    come from one frame: DuckDB cannot join relations of two connections, which two
+    :func:`prepare_purchases` calls on a large pandas frame would give.
+    """
+    ts = _as_of_timestamp(as_of)
+    day = day_number(ts)
+    if day > p.as_of_day:
+        raise ValueError(f"as_of: {ts.date()} is after {p.as_of.date()}")
+    return Purchases(
+        rows=p.rows.filter(nw.col(DAY) <= day),
+        as_of=ts,
+        as_of_day=day,
+        by=list(p.by),
+        excluded=dict(p.excluded),
+    )
+
+
 _LABELS = {
     "missing_customer": "missing customer id",
     "missing_date": "missing date",

@@ -25,7 +25,10 @@ from loyalty_lib import (
     repeat_purchase_rate,
     retention_curve,
 )
+from loyalty_lib.behaviour.callbacks import overdue_vip_list
 from loyalty_lib.behaviour.economics import skip_return_rate
+from loyalty_lib.behaviour.lapse import lapse_backtest, purchase_rhythm, rhythm_summary
+from loyalty_lib.behaviour.rfm import rfm_scores, rfm_segment_summary, rfm_transitions
 from loyalty_lib.inputs.overview import (
     column_profile,
     monthly_activity,
@@ -34,6 +37,7 @@ from loyalty_lib.inputs.overview import (
 )
 
 SALES = {"customer": "customer_id", "value": "amount"}
+LOG = {"customer": "customer_id", "date": "order_date", "value": "amount"}
 DATED = {"customer": "customer_id", "date": "order_date"}
 
 Case = Callable[[Any, Any], pd.DataFrame]
@@ -55,6 +59,27 @@ CASES: dict[str, tuple[bool, Case]] = {
     # the simple formula's assumption measured (behaviour/economics.py): joins on the engine
     "skip_return_rate_year": (False, lambda s, v: skip_return_rate(s, **DATED)),
     "skip_return_rate_quarter": (False, lambda s, v: skip_return_rate(s, **DATED, freq="quarter")),
+    # the loyalty-drivers page's per-customer sections: scores, rhythms and the backtest
+    # stay on a lazy engine (ranks, a rank-based median, joins); pandas collects them
+    "purchase_rhythm": (False, lambda s, v: purchase_rhythm(s, **LOG)),
+    "purchase_rhythm_max_cv": (False, lambda s, v: purchase_rhythm(s, **LOG, max_cv=0.8)),
+    "rhythm_summary": (False, lambda s, v: rhythm_summary(s, **LOG, max_ratio=4)),
+    "lapse_backtest": (
+        False,
+        lambda s, v: lapse_backtest(s, **LOG, cutoff=_before_end(s, 180), k=[1.5, 2, 3]),
+    ),
+    "rfm_scores": (
+        False,
+        lambda s, v: rfm_scores(s, **LOG).sort_values("customer_id", ignore_index=True),
+    ),
+    "rfm_segment_summary": (False, lambda s, v: rfm_segment_summary(s, **LOG)),
+    "rfm_transitions": (
+        False,
+        lambda s, v: rfm_transitions(
+            s, **LOG, as_of_dates=[_before_end(s, 365), _before_end(s, 180), _before_end(s, 0)]
+        ),
+    ),
+    "overdue_vip_list": (False, lambda s, v: overdue_vip_list(s, **LOG)),
     "pareto_split_boot": (
         False,
         lambda s, v: pareto_split(s, **SALES, n_boot=200, seed=1, min_customers=1),
@@ -108,6 +133,14 @@ CASES: dict[str, tuple[bool, Case]] = {
     ),
     "survey_responses_by_month": (True, lambda s, v: survey_responses_by_month(v)),
 }
+
+
+def _before_end(sales: Any, days: int) -> pd.Timestamp:
+    """The log's last day minus ``days`` (one query on the sales frame's own engine)."""
+    from loyalty_lib.inputs.on_engine import log_summary
+
+    last = log_summary(sales, date="order_date", value="amount", customer="customer_id")["last"]
+    return pd.Timestamp(last).normalize() - pd.Timedelta(days=days)
 
 
 def _purchases_only(sales: Any) -> Any:
