@@ -488,7 +488,9 @@ def skip_return_rate(
     )
     warn_excluded(p.excluded, as_of=p.as_of)
     day_after = p.as_of + pd.Timedelta(days=1)
-    active = active_periods(p, customer).select(customer, PERIOD)
+    # not materialized: read three times, but recomputing spills and was faster (10M rows:
+    # 6.1 s and 0.54 GB peak against 8.9 s and 1.25 GB, DuckDB limit 300MB)
+    active = active_periods(p, customer, once=False).select(customer, PERIOD)
     if key == "year":
         current, last_complete = p.as_of.year, day_after.year - 1
         # months -> years (period 0 is January 1970), one row per customer and year

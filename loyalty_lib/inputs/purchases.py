@@ -383,21 +383,25 @@ def warn_excluded(excluded: dict[str, int], *, as_of: pd.Timestamp, stacklevel: 
         )
 
 
-def active_periods(p: Purchases, customer: str) -> Any:
+def active_periods(p: Purchases, customer: str, *, once: bool = True) -> Any:
     """The distinct (customer, period, segments) rows with a purchase: who is active when.
 
     Several purchases of a customer in one period collapse into one row, so the frame
     is smaller than the log and "active customers" become a plain count of its rows.
+    With ``once`` the frame is computed once (:func:`~loyalty_lib.engines.reuse`); without,
+    each query that reads it recomputes it, which spills: a materialized DuckDB relation
+    stays in memory past the limit (10M rows, 300MB limit: 1.25 GB peak against 0.54 GB).
     """
     # A group-by rather than .unique(): narwhals runs unique() on lazy backends as a
     # row_number() window, several times slower than a hash aggregation.
-    # Computed once (reuse): the first purchase and the counts both read it.
-    return reuse(
+    active = (
         p.rows.filter(nw.col(IS_PURCHASE))
         .group_by(customer, PERIOD, *p.by)
         .agg(nw.len().alias("__orders"))
         .drop("__orders")
     )
+    # Computed once (reuse): the first purchase and the counts both read it.
+    return reuse(active) if once else active
 
 
 def first_purchase_frame(
