@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from loyalty_lib import ExcludedRowsWarning, lapse_backtest, purchase_rhythm, reminder_list
+from loyalty_lib.behaviour.lapse import rhythm_summary
 from loyalty_lib.inputs.datasets import load_cdnow
 
 matplotlib.use("Agg")
@@ -92,11 +93,20 @@ def test_backtest_hand_worked_and_window_check():
         lapse_backtest(log, **KEYS, cutoff="2024-03-15", follow_days=30)
 
 
-def test_backtest_on_cdnow_matches_plain_pandas():
+def _on(engine, log):
+    """The log as given (pandas) or as a DuckDB relation (the engine path: joins, ranks)."""
+    if engine == "pandas":
+        return log
+    duckdb = pytest.importorskip("duckdb")
+    return duckdb.connect().from_df(log)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_backtest_on_cdnow_matches_plain_pandas(engine):
     log = load_cdnow()
     cutoff, follow = pd.Timestamp("1997-12-31"), 180
     out = lapse_backtest(
-        log,
+        _on(engine, log),
         customer="customer_id",
         date="order_date",
         value="amount",
@@ -152,3 +162,56 @@ def test_plot_backtest():
     ax = plot_lapse_backtest(out)
     assert "did not come back" in ax.get_ylabel() and len(ax.patches) == 4
     plt.close("all")
+
+
+def _plain_rhythms(log, as_of):
+    """Independent: distinct purchase days, the median gap, days since the last one."""
+    days = log[(log["order_date"] <= as_of) & (log["amount"] >= 0)]
+    days = days[["customer_id", "order_date"]].drop_duplicates()
+    days = days.sort_values(["customer_id", "order_date"])
+    days["gap"] = days.groupby("customer_id")["order_date"].diff().dt.days
+    per = days.groupby("customer_id").agg(
+        n=("order_date", "size"), last=("order_date", "max"), usual=("gap", "median")
+    )
+    per["since"] = (as_of - per["last"]).dt.days
+    return per
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_rhythm_summary_on_cdnow_matches_plain_pandas(engine):
+    log = load_cdnow()
+    out = rhythm_summary(
+        _on(engine, log), customer="customer_id", date="order_date", value="amount",
+        k=2, max_ratio=4,
+    ).iloc[0]  # fmt: skip
+    per = _plain_rhythms(log, log["order_date"].max())
+    rhythm = per[per["n"] >= 3]
+    overdue = rhythm["since"] > 2 * rhythm["usual"]
+    assert out["customers"] == len(rhythm) == 7476
+    assert out["too_few_purchases"] == (per["n"] < 3).sum()
+    assert out["overdue"] == overdue.sum()
+    assert out["overdue_within"] == (overdue & (rhythm["since"] <= 4 * rhythm["usual"])).sum()
+    assert out["regular"] == out["customers"]  # no max_cv: every rhythm is regular
+
+
+def test_median_gap_on_duckdb_by_rank_hand_worked():
+    # the engine's median is the mean of the middle one or two gaps by rank, not an aggregate
+    # a: days 0, 1, 4, 10 -> gaps 1, 3, 6: median 3; b: days 0, 5, 10, 30, 35 -> gaps 5, 5,
+    # 20, 5: sorted 5, 5, 5, 20 -> median 5; c: days 0, 2, 10 -> gaps 2, 8: median 5
+    start = pd.Timestamp("2024-01-01")
+    days = {"a": [0, 1, 4, 10], "b": [0, 5, 10, 30, 35], "c": [0, 2, 10], "d": [0]}
+    log = pd.DataFrame(
+        [(c, start + pd.Timedelta(days=d)) for c, ds in days.items() for d in ds],
+        columns=["customer_id", "order_date"],
+    )
+    out = purchase_rhythm(
+        _on("duckdb", log), customer="customer_id", date="order_date", as_of="2024-03-01"
+    )
+    assert out["customer_id"].tolist() == ["a", "b", "c"]
+    assert out["usual_interval_days"].tolist() == [3.0, 5.0, 5.0]
+    assert out["purchases"].tolist() == [4, 5, 3]
+    assert out["first_purchase"].tolist() == [start] * 3
+    assert out.attrs["too_few_purchases"] == 1  # d
+    pd.testing.assert_frame_equal(
+        out, purchase_rhythm(log, customer="customer_id", date="order_date", as_of="2024-03-01")
+    )

@@ -11,7 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loyalty_lib import rfm_scores, rfm_segments, rfm_transitions
-from loyalty_lib.behaviour.rfm import DEFAULT_SEGMENTS, NOT_YET, quantile_score
+from loyalty_lib.behaviour.rfm import (
+    DEFAULT_SEGMENTS,
+    NOT_YET,
+    quantile_score,
+    rfm_segment_summary,
+)
 from loyalty_lib.inputs.datasets import load_cdnow
 
 matplotlib.use("Agg")
@@ -164,3 +169,22 @@ def test_plots():
     with pytest.raises(ValueError, match="rfm_segments"):
         plot_rfm_segments(scores)
     plt.close("all")
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_float_noise_in_net_values_does_not_split_tied_customers(engine):
+    # 0.1 + 0.2 is 0.30000000000000004 in floating point: a and b spent the same 0.30, and
+    # the engines sum in different orders, so the spend score ranks values at micro-units
+    log = pd.DataFrame({
+        "c": ["a", "a", "b", "x", "y"],
+        "d": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-01", "2024-01-01",
+                             "2024-01-01"]),
+        "v": [0.1, 0.2, 0.3, 0.01, 5.0],
+    })  # fmt: skip
+    data = log if engine == "pandas" else pytest.importorskip("duckdb").connect().from_df(log)
+    rules = [("top", {"m": (2, 2)}), ("rest", {})]
+    out = rfm_scores(log, **KEYS, bins=2, segments=rules).set_index("c")
+    # strictly below 0.30: x only -> 1 + floor(2 * 1/4) = 1 for a and b alike; y: 3 below -> 2
+    assert out.loc[["a", "b", "x", "y"], "m_score"].tolist() == [1, 1, 1, 2]
+    summary = rfm_segment_summary(data, **KEYS, bins=2, segments=rules)
+    assert summary.set_index("segment")["customers"].to_dict() == {"top": 1, "rest": 3}

@@ -176,3 +176,20 @@ def test_zoned_pandas_frames_stay_on_pandas(monkeypatch):
     assert isinstance(engines.compute_frame(zoned), nw.DataFrame)  # eager: pandas
     plain = pd.DataFrame({"t": pd.to_datetime(["2024-01-31 23:30"])})
     assert isinstance(engines.compute_frame(plain), nw.LazyFrame)  # DuckDB
+
+
+def test_median_by_ranks_equals_pandas_median():
+    # the lazy median (mean of the middle one or two values by rank, a window that spills)
+    # against pandas' median, on groups of odd and even sizes with ties and nulls
+    import narwhals.stable.v2 as nw
+    import numpy as np
+
+    from loyalty_lib.engines import median_by
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"g": rng.integers(0, 300, 5000), "x": rng.integers(0, 12, 5000) * 1.0})
+    frame.loc[rng.random(5000) < 0.05, "x"] = np.nan
+    got = median_by(nw.from_native(duckdb.from_df(frame)), ["g"], "x").collect().to_pandas()
+    expected = frame.groupby("g")["x"].median().dropna()
+    got = got.set_index("g")["x"].sort_index()
+    pd.testing.assert_series_equal(got, expected, check_names=False, check_index_type=False)
