@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from loyalty_lib import _compat
 from loyalty_lib.behaviour.callbacks import (
     detractor_callbacks,
+    overdue_vip_list,
     overdue_vips,
     unresolved_complaints,
 )
@@ -29,13 +30,23 @@ from loyalty_lib.behaviour.economics import (
     skip_return_rate,
 )
 from loyalty_lib.behaviour.events import event_effect
-from loyalty_lib.behaviour.lapse import lapse_backtest, purchase_rhythm, reminder_list
+from loyalty_lib.behaviour.lapse import (
+    lapse_backtest,
+    purchase_rhythm,
+    reminder_list,
+    rhythm_summary,
+)
 from loyalty_lib.behaviour.lapse_signals import (
     lapse_scores,
     lapse_signal_ranking,
     signal_reminder_list,
 )
-from loyalty_lib.behaviour.rfm import rfm_scores, rfm_segments, rfm_transitions
+from loyalty_lib.behaviour.rfm import (
+    rfm_scores,
+    rfm_segment_summary,
+    rfm_segments,
+    rfm_transitions,
+)
 from loyalty_lib.behaviour.say_do import (
     answer_behaviour,
     match_sentence,
@@ -132,6 +143,7 @@ __all__ = [
     "nps_drivers",
     "nps_sample_size",
     "nps_trend",
+    "overdue_vip_list",
     "overdue_vips",
     "pareto_by_period",
     "pareto_split",
@@ -140,11 +152,13 @@ __all__ = [
     "read_events",
     "read_responses",
     "reminder_list",
+    "rhythm_summary",
     "repeat_purchase_rate",
     "retention_curve",
     "retention_matrix",
     "retention_whatif",
     "rfm_scores",
+    "rfm_segment_summary",
     "rfm_segments",
     "rfm_transitions",
     "match_sentence",

@@ -88,11 +88,15 @@ def results():
             "period_retention": L.period_retention(sales, **K),
             "rfm_scores": rfm,
             "rfm_segments": L.rfm_segments(rfm),
+            "rfm_segment_summary": L.rfm_segment_summary(sales, **K),
             "rfm_transitions": L.rfm_transitions(
                 sales, **K, as_of_dates=["2024-06-30", "2024-12-31"]
             ),
             "purchase_rhythm": rhythm,
             "reminder_list": L.reminder_list(rhythm),
+            "rhythm_summary": L.rhythm_summary(
+                sales, customer="customer_id", date="order_date", max_ratio=4
+            ),
             "lapse_backtest": L.lapse_backtest(
                 sales, customer="customer_id", date="order_date", cutoff="2024-06-30"
             ),
@@ -138,6 +142,7 @@ def results():
             "detractor_callbacks": L.detractor_callbacks(clean, "score", ["product", "delivery"]),
             "unresolved_complaints": L.unresolved_complaints(survey),
             "overdue_vips": L.overdue_vips(rfm, rhythm),
+            "overdue_vip_list": L.overdue_vip_list(sales, **K),
             "stockout_returns": L.stockout_returns(
                 load_demo().stockout_responses, sales, after="2024-06-30"
             ),
