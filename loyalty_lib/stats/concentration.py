@@ -10,7 +10,12 @@ import math
 
 import numpy as np
 
-__all__ = ["concentration", "concentration_bootstrap", "gini_sorted"]
+__all__ = [
+    "concentration",
+    "concentration_asymptotic",
+    "concentration_bootstrap",
+    "gini_sorted",
+]
 
 #: Relative tolerance of the ``ceil(top * n)`` product and of the target comparison, so
 #: that binary floating point (``0.7 * 10 == 7.000000000000001``) never moves a count.
@@ -142,6 +147,68 @@ def concentration_bootstrap(
             lower = upper = float("nan")
         out[f"{name}_ci_lower"] = float(lower)
         out[f"{name}_ci_upper"] = float(upper)
+    return out
+
+
+def concentration_asymptotic(
+    descending: np.ndarray, *, top: float, target: float, confidence: float
+) -> dict[str, float]:
+    """Normal-approximation intervals of the three statistics, from influence functions.
+
+    For logs with millions of customers, where a 2,000-resample bootstrap costs minutes
+    and its interval is a few hundredths of a point wide. ``descending``: the positive
+    values in descending order (as :func:`concentration`). With ``x`` ascending, mean
+    ``mu`` and ``n`` values:
+
+    - top share ``1 - L(q)`` (``L`` the Lorenz ordinate at ``q = 1 - top``, ``xi`` the
+      largest value outside the top): ``se = sd((x - xi) 1{x <= xi} - L x) / (sqrt(n) mu)``,
+      the influence function of a Lorenz ordinate (Beach & Davidson 1983);
+    - customer share for the target (``L(q*) = 1 - target``, ``xi`` the value of the last
+      customer needed): the same with ``L = 1 - target``, divided by ``xi / mu`` (the
+      Lorenz curve's slope there) instead of ``mu``;
+    - Gini: Davidson (2009), ``Z_i = -(G + 1) x_i + (2i - 1) x_i / n - 2/n sum_{j<=i} x_j``
+      and ``se = sqrt(sum (Z_i - mean Z)^2) / (n mu)``.
+
+    Each interval is the estimate ± z se, clipped to [0, 1]. They agree with the
+    percentile bootstrap to about 1e-4 at 200,000 customers
+    (tests/value/test_pareto_asymptotic.py).
+
+    Worked by hand: ascending 1, 1, 2, 4, 8 (mean 3.2) has G = 2 * 65 / 80 - 6/5 = 0.425;
+    Z = -1.625, -1.625, -2.45, -3.3, -3.4 (mean -2.48, squared deviations summing to
+    2.98175), so se = sqrt(2.98175) / 16 = 0.10792 and the 95 % interval is 0.425 ± 0.21153:
+
+    >>> x = np.array([8.0, 4.0, 2.0, 1.0, 1.0])
+    >>> ci = concentration_asymptotic(x, top=0.2, target=0.5, confidence=0.95)
+    >>> round(ci["gini_ci_lower"], 4), round(ci["gini_ci_upper"], 4)
+    (0.2135, 0.6365)
+    """
+    from scipy.stats import norm
+
+    n = descending.size
+    names = ("top_value_share", "customer_share_for_target", "gini")
+    if n < 2:
+        return {f"{a}_ci_{b}": float("nan") for a in names for b in ("lower", "upper")}
+    est = concentration(descending, top=top, target=target)
+    x = descending[::-1].astype("float64")
+    mu = float(x.mean())
+    z = float(norm.ppf(0.5 + confidence / 2))
+
+    def lorenz_sd(xi: float, lorenz: float) -> float:
+        return float(np.std(np.where(x <= xi, x - xi, 0.0) - lorenz * x, ddof=1))
+
+    k = int(est["top_customers"])
+    xi_top = float(x[n - k - 1]) if k < n else float(x[0])
+    se_top = lorenz_sd(xi_top, 1 - est["top_value_share"]) / (math.sqrt(n) * mu)
+    xi_target = float(descending[int(est["target_customers"]) - 1])
+    se_share = lorenz_sd(xi_target, 1 - target) / (math.sqrt(n) * xi_target)
+    i = np.arange(1, n + 1)
+    zi = -(est["gini"] + 1) * x + (2 * i - 1) / n * x - 2.0 / n * np.cumsum(x)
+    se_gini = math.sqrt(float(((zi - zi.mean()) ** 2).sum())) / (n * mu)
+    out: dict[str, float] = {}
+    for name, se in zip(names, (se_top, se_share, se_gini), strict=True):
+        value = float(est[name])
+        out[f"{name}_ci_lower"] = max(0.0, value - z * se)
+        out[f"{name}_ci_upper"] = min(1.0, value + z * se)
     return out
 
 
