@@ -85,7 +85,7 @@ from loyalty_lib.survey.score import (
     nps_distribution,
     nps_sample_size,
 )
-from loyalty_lib.value.abc import abc_classes, abc_summary
+from loyalty_lib.value.abc import abc_classes, abc_summary, abc_values
 from loyalty_lib.value.backtest import bgnbd_backtest
 from loyalty_lib.value.bgnbd import fit_bgnbd
 from loyalty_lib.value.clv import clv_summary, customer_clv
@@ -112,6 +112,7 @@ __all__ = [
     "SmallBaseWarning",
     "abc_classes",
     "abc_summary",
+    "abc_values",
     "answer_behaviour",
     "bgnbd_backtest",
     "campaign_uplift",

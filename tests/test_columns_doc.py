@@ -77,6 +77,7 @@ def results():
             "customer_value": L.customer_value(sales, **K),
             "abc_classes": classes,
             "abc_summary": L.abc_summary(classes),
+            "abc_values": L.abc_values(sales, **K, ids=sales["customer_id"].head(3).tolist()),
             "cohort_retention": cohorts,
             "retention_curve": L.retention_curve(cohorts),
             "repeat_purchase_rate": L.repeat_purchase_rate(

@@ -231,11 +231,33 @@ def customer_value(
     2           c       1
     """
     by_cols = as_list(by)
+    grouped = _per_customer(
+        data, customer=customer, value=value, date=date, by=by_cols, order=order
+    )
+    out = _finished(to_pandas(grouped), date)
+    ranked = _ranked(out, customer, by_cols)
+    ranked.attrs["orders_counted_as"] = "lines" if order is None else "order_id"
+    return ranked
+
+
+def _per_customer(
+    data: Any,
+    *,
+    customer: str,
+    value: str,
+    date: str | None,
+    by: list[str],
+    order: str | None,
+) -> nw.DataFrame | nw.LazyFrame:
+    """The validated per-customer aggregate of :func:`customer_value`, on the engine, not
+    collected: ``by``, ``customer``, ``value``, ``gross_value``, ``orders``, ``returns``
+    and, with ``date``, ``first_purchase`` and ``last_purchase`` (counts as Int64: DuckDB's
+    sum of integers is a 128-bit integer, which would reach pandas as Python objects)."""
     frame = compute_frame(data)
-    _validate(frame, customer=customer, value=value, date=date, by=by_cols)
+    _validate(frame, customer=customer, value=value, date=date, by=by)
     if order is not None:
         require_columns(frame, [order])
-        if order in (customer, value, date, *by_cols):
+        if order in (customer, value, date, *by):
             raise ValueError(f"order: {order!r} is also the customer, value, date or by column")
     frame = local_datetimes(frame, [date])
     v = nw.col(value)
@@ -272,19 +294,24 @@ def customer_value(
                 nw.col("_purchase_date").max().alias("_last_date"),
             ]
             aggs[-1] = nw.col("_last_date").max().alias("last_purchase")
-        flagged = flagged.group_by(*by_cols, customer, order).agg(*per_order)
-    grouped = flagged.group_by(*by_cols, customer).agg(*aggs)
-    out = to_pandas(grouped)
+        flagged = flagged.group_by(*by, customer, order).agg(*per_order)
+    grouped = flagged.group_by(*by, customer).agg(*aggs)
+    # after the group-by: a cast inside agg() is a slow path on pandas
+    return grouped.with_columns(nw.col("orders", "returns").cast(nw.Int64))
+
+
+def _finished(out: pd.DataFrame, date: str | None) -> pd.DataFrame:
+    """The collected aggregate of :func:`_per_customer` with :func:`customer_value`'s dtypes,
+    net-zero values snapped to 0 and, with ``date``, ``tenure_days`` (in place)."""
     out["value"] = _snap_zero(out["value"].astype("float64"))
-    out["gross_value"] = out["gross_value"].astype("float64")
+    if "gross_value" in out:
+        out["gross_value"] = out["gross_value"].astype("float64")
     out["orders"] = out["orders"].astype("int64")
     out["returns"] = out["returns"].astype("int64")
     if date is not None:
         span = out["last_purchase"] - out["first_purchase"]
         out["tenure_days"] = span.dt.total_seconds() / 86400.0
-    ranked = _ranked(out, customer, by_cols)
-    ranked.attrs["orders_counted_as"] = "lines" if order is None else "order_id"
-    return ranked
+    return out
 
 
 def net_values(data: Any, *, customer: str, value: str, by: Sequence[str] = ()) -> pd.DataFrame:

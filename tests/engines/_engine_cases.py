@@ -13,6 +13,9 @@ from typing import Any
 import pandas as pd
 
 from loyalty_lib import (
+    abc_classes,
+    abc_summary,
+    abc_values,
     cohort_retention,
     customer_summary,
     customer_value,
@@ -94,6 +97,10 @@ CASES: dict[str, tuple[bool, Case]] = {
         False,
         lambda s, v: customer_value(s, **SALES, date="order_date"),
     ),
+    "abc_classes": (False, lambda s, v: abc_classes(s, **SALES, date="order_date")),
+    # the classes without ids: the engine sorts by id and hands over the numbers only
+    "abc_values": (False, lambda s, v: abc_values(s, **SALES, date="order_date")),
+    "abc_values_summary": (False, lambda s, v: abc_summary(abc_values(s, **SALES))),
     # the BG/NBD / Gamma-Gamma input: day- and customer-level group-bys in the engine
     "customer_summary": (
         False,

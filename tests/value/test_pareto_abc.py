@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loyalty_lib.value.abc import abc_classes, abc_summary
+from loyalty_lib.value.abc import abc_classes, abc_summary, abc_values
 from loyalty_lib.value.pareto import pareto_split
 
 
@@ -107,3 +107,74 @@ def test_bad_cutoffs(cutoffs, message):
 def test_summary_needs_the_classes_frame():
     with pytest.raises(ValueError, match=r"pass the result of abc_classes"):
         abc_summary(frame([1, 2]))
+
+
+# --- abc_values: the classes without the ids ------------------------------------------
+
+LEAN = ["value", "orders", "returns", "tenure_days", "rank", "cum_value_share", "abc_class"]
+
+
+def tied_log(n_customers=3000, seed=5) -> pd.DataFrame:
+    """Many customers tied on value (prices on a grid), ids in no particular order, returns,
+    net-zero customers and several rows per customer: ties at every cut-off."""
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"C{i:07d}" for i in rng.permutation(10 * n_customers)[:n_customers]])
+    rows = rng.integers(0, n_customers, size=4 * n_customers)
+    amount = rng.choice([5.0, 10.0, 10.0, 20.0, 35.5, -5.0], size=rows.size)
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, rows.size), "D")
+    return pd.DataFrame(
+        {"customer_id": ids[rows], "order_date": days, "amount": amount,
+         "order_id": [f"o{i // 2}" for i in range(rows.size)]}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("order", [None, "order_id"])
+def test_values_are_the_classes_without_the_ids(order):
+    log = tied_log()
+    keys = {"customer": "customer_id", "value": "amount", "date": "order_date", "order": order}
+    for cutoffs in ((0.8, 0.95), (0.5, 0.6)):
+        full = abc_classes(log, **keys, cutoffs=cutoffs)
+        lean = abc_values(log, **keys, cutoffs=cutoffs)
+        assert "customer_id" not in lean.columns
+        pd.testing.assert_frame_equal(lean, full[LEAN])
+        assert lean.attrs == full.attrs
+        pd.testing.assert_frame_equal(abc_summary(lean), abc_summary(full))
+
+
+def test_values_break_ties_by_customer_id():
+    # the hand-worked ties above: the last id of the tied customers falls in B
+    lean = abc_values(frame([20, 40, 20, 20], ids=["z", "m", "b", "k"]), customer="customer_id",
+                      value="amount", ids=["z", "m", "b", "k"])  # fmt: skip
+    assert lean["customer_id"].tolist() == ["m", "b", "k", "z"]
+    assert lean["abc_class"].astype(str).tolist() == ["A", "A", "A", "B"]
+
+
+def test_values_carry_only_the_listed_ids():
+    log = tied_log(500)
+    keys = {"customer": "customer_id", "value": "amount"}
+    full = abc_classes(log, **keys)
+    some = full["customer_id"].sample(20, random_state=1).tolist()
+    lean = abc_values(log, **keys, ids=[*some, "not a customer", None, some[0]])
+    shown = lean.dropna(subset=["customer_id"])
+    assert sorted(shown["customer_id"]) == sorted(some)
+    # each listed id sits on its own row of abc_classes
+    pd.testing.assert_frame_equal(shown, full.loc[shown.index, shown.columns])
+    assert abc_values(log, **keys, ids=[])["customer_id"].isna().all()
+
+
+def test_values_on_duckdb_keep_the_id_order_without_insertion_order():
+    # reports set preserve_insertion_order = false (open_sales): the sort must still hold
+    import duckdb
+
+    log = tied_log(20_000)
+    keys = {"customer": "customer_id", "value": "amount", "date": "order_date"}
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET threads = 4")
+    lean = abc_values(con.from_df(log), **keys)
+    pd.testing.assert_frame_equal(lean, abc_classes(log, **keys)[LEAN], rtol=1e-9)
+
+
+def test_values_bad_cutoffs():
+    with pytest.raises(ValueError, match=r"cutoffs\[0\] < cutoffs\[1\]"):
+        abc_values(frame([1, 2]), customer="customer_id", value="amount", cutoffs=(0.9, 0.5))
