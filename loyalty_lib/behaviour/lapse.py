@@ -95,21 +95,25 @@ def _gap_stats(p: Any, customer: str) -> Any:
     )
     pos, n = nw.col("__pos"), nw.col("__n")
     middle = (pos == (n + 1) // 2) | (pos == n // 2 + 1)
-    return ranked.group_by(customer).agg(
-        nw.len().alias("__gaps"),
-        nw.col(DAY).max().alias("__last"),
-        nw.col("__gap").sum().alias("__span"),
-        nw.when(middle).then(nw.col("__gap")).mean().alias("__median"),
-        nw.col("__gap").mean().alias("__mean"),
-        nw.col("__gap").std().alias("__std"),
-    ).select(
-        customer,
-        (nw.col("__gaps") + 1).cast(nw.Int64).alias("purchases"),
-        (nw.col("__last") - nw.col("__span")).cast(nw.Int64).alias("__first"),
-        "__last",
-        "__median",
-        "__mean",
-        "__std",
+    return (
+        ranked.group_by(customer)
+        .agg(
+            nw.len().alias("__gaps"),
+            nw.col(DAY).max().alias("__last"),
+            nw.col("__gap").sum().alias("__span"),
+            nw.when(middle).then(nw.col("__gap")).mean().alias("__median"),
+            nw.col("__gap").mean().alias("__mean"),
+            nw.col("__gap").std().alias("__std"),
+        )
+        .select(
+            customer,
+            (nw.col("__gaps") + 1).cast(nw.Int64).alias("purchases"),
+            (nw.col("__last") - nw.col("__span")).cast(nw.Int64).alias("__first"),
+            "__last",
+            "__median",
+            "__mean",
+            "__std",
+        )
     )
 
 
@@ -305,14 +309,18 @@ def rhythm_summary(
     within = overdue
     if max_ratio is not None:
         within = overdue & (nw.col("__since") <= float(max_ratio) * nw.col("__usual"))
-    counts = to_pandas(
-        frame.select(
-            nw.len().alias("customers"),
-            count_true(nw.col("__regular")).alias("regular"),
-            count_true(overdue).alias("overdue"),
-            count_true(within).alias("overdue_within"),
+    counts = (
+        to_pandas(
+            frame.select(
+                nw.len().alias("customers"),
+                count_true(nw.col("__regular")).alias("regular"),
+                count_true(overdue).alias("overdue"),
+                count_true(within).alias("overdue_within"),
+            )
         )
-    ).iloc[0].fillna(0)
+        .iloc[0]
+        .fillna(0)
+    )
     n = int(counts["customers"])
     out = pd.DataFrame(
         [

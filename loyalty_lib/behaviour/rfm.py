@@ -355,7 +355,8 @@ def rfm_segments(scores: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"scores: columns {missing} missing; pass the result of rfm_scores")
     order = _order(
-        set(scores["segment"]), scores.attrs.get("segment_order") or sorted(scores["segment"].unique())
+        set(scores["segment"]),
+        scores.attrs.get("segment_order") or sorted(scores["segment"].unique()),
     )
     grouped = (
         scores.groupby("segment")
@@ -435,8 +436,13 @@ def rfm_segment_summary(
             .rename({"recency_days": "median_recency_days"})
         )
         grouped = grouped.astype(
-            {"customers": "int64", "median_recency_days": "float64", "mean_frequency": "float64",
-             "monetary": "float64", "mean_monetary": "float64"}
+            {
+                "customers": "int64",
+                "median_recency_days": "float64",
+                "mean_frequency": "float64",
+                "monetary": "float64",
+                "mean_monetary": "float64",
+            }
         )
         out = _segment_table(grouped, _order(set(grouped["segment"]), [r for r, _ in rules]))
     out.attrs.update(as_of=p.as_of, bins=nbins, customers=int(n), excluded=dict(p.excluded))

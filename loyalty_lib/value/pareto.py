@@ -65,17 +65,28 @@ from loyalty_lib._checks import (
 )
 from loyalty_lib.engines import compute_frame, local_datetimes
 from loyalty_lib.inputs.purchases import period_complete
-from loyalty_lib.stats.concentration import concentration, concentration_bootstrap
+from loyalty_lib.stats.concentration import (
+    concentration,
+    concentration_asymptotic,
+    concentration_bootstrap,
+)
 from loyalty_lib.stats.nps_intervals import MIN_BOOT
 from loyalty_lib.value.customers import _validate, customer_value, net_values
 
 __all__ = [
+    "ASYMPTOTIC_FROM",
     "NON_POSITIVE",
     "customer_value",
     "lorenz_curve",
     "pareto_by_period",
     "pareto_split",
 ]
+
+#: From this many positive-value customers on, ``interval="auto"`` gives the normal
+#: approximation instead of the bootstrap: 2,000 resamples of 1M customers take about 40 s
+#: (of 9.4M, about 25 minutes), and at 200,000 the two intervals already agree to 3e-4
+#: (tests/value/test_pareto_asymptotic.py).
+ASYMPTOTIC_FROM = 1_000_000
 
 #: Label of the customers whose net value is zero or negative in :func:`abc_classes`.
 NON_POSITIVE = "non-positive"
@@ -121,6 +132,7 @@ def pareto_split(
     confidence: float = 0.95,
     seed: int | None = 0,
     min_customers: int = 30,
+    interval: str = "auto",
 ) -> pd.DataFrame:
     """How much of the value the top customers bring, and how few bring the target share.
 
@@ -150,6 +162,12 @@ def pareto_split(
         Groups with fewer positive-value customers trigger a
         :class:`~loyalty_lib.SmallBaseWarning` (shares on a handful of customers are
         mostly noise).
+    interval
+        How the intervals asked for with ``n_boot`` are computed: ``"bootstrap"``,
+        ``"asymptotic"`` (normal approximation from influence functions,
+        :func:`~loyalty_lib.stats.concentration.concentration_asymptotic`) or ``"auto"``:
+        the bootstrap below :data:`ASYMPTOTIC_FROM` positive-value customers, the normal
+        approximation from there up, where the two agree and the bootstrap takes minutes.
 
     Returns
     -------
@@ -170,7 +188,8 @@ def pareto_split(
         - ``gini``: Gini coefficient of the positive net values (see the module notes);
         - with ``n_boot > 0``: ``top_value_share_ci_lower``/``_ci_upper``,
           ``customer_share_for_target_ci_lower``/``_ci_upper``, ``gini_ci_lower``/
-          ``_ci_upper``, ``n_boot`` and ``confidence``.
+          ``_ci_upper``, ``n_boot``, ``confidence`` and ``interval`` (``"bootstrap"`` or
+          ``"asymptotic"``: how that row's intervals were computed).
 
         Shares are NaN for a group without any positive-value customer (with a
         :class:`~loyalty_lib.LoyaltyWarning`).
@@ -207,6 +226,10 @@ def pareto_split(
             LoyaltyWarning,
             stacklevel=2,
         )
+    if interval not in ("auto", "bootstrap", "asymptotic"):
+        raise ValueError(
+            f"interval: expected 'auto', 'bootstrap' or 'asymptotic', got {interval!r}"
+        )
     by_cols = as_list(by)
     per_customer = net_values(data, customer=customer, value=value, by=by_cols)
     groups = per_customer.groupby(by_cols, sort=True) if by_cols else [((), per_customer)]
@@ -220,12 +243,28 @@ def pareto_split(
         )
         row.update(_split_row(values, top, target))
         if n_boot:
-            row.update(
-                concentration_bootstrap(
-                    values, top=top, target=target, n_boot=n_boot, confidence=confidence, rng=rng
+            method = interval
+            if method == "auto":
+                method = "asymptotic" if row["customers"] >= ASYMPTOTIC_FROM else "bootstrap"
+            if method == "asymptotic":
+                positive = values[: row["customers"]]  # descending: the positive ones first
+                row.update(
+                    concentration_asymptotic(
+                        positive, top=top, target=target, confidence=confidence
+                    )
                 )
-            )
-            row.update(n_boot=int(n_boot), confidence=confidence)
+            else:
+                row.update(
+                    concentration_bootstrap(
+                        values,
+                        top=top,
+                        target=target,
+                        n_boot=n_boot,
+                        confidence=confidence,
+                        rng=rng,
+                    )
+                )
+            row.update(n_boot=int(n_boot), confidence=confidence, interval=method)
         rows.append(row)
     out = pd.DataFrame(rows)
 

@@ -53,3 +53,27 @@ def test_covers_the_lognormal_values_95_in_100_times():
 def test_too_few_values_give_no_interval():
     out = concentration_asymptotic(np.array([5.0]), top=0.2, target=0.8, confidence=0.95)
     assert all(np.isnan(v) for v in out.values())
+
+
+def test_pareto_split_switches_to_the_normal_approximation_from_the_threshold(monkeypatch):
+    import pandas as pd
+
+    import loyalty_lib.value.pareto as pareto
+
+    rng = np.random.default_rng(3)
+    sales = pd.DataFrame({"c": np.arange(5000), "v": rng.lognormal(2.0, 1.0, 5000)})
+    sales.loc[:99, "v"] = -1.0  # 100 customers with a net loss: left out of the shares
+    keys = {"customer": "c", "value": "v", "n_boot": 2000}
+    assert pareto.pareto_split(sales, **keys).iloc[0]["interval"] == "bootstrap"
+    monkeypatch.setattr(pareto, "ASYMPTOTIC_FROM", 4900)
+    auto = pareto.pareto_split(sales, **keys).iloc[0]
+    assert auto["interval"] == "asymptotic" and auto["customers"] == 4900
+    positive = np.sort(sales.loc[sales["v"] > 0, "v"].to_numpy())[::-1]
+    expected = concentration_asymptotic(positive, top=0.2, target=0.8, confidence=0.95)
+    for key, value in expected.items():
+        assert auto[key] == pytest.approx(value, rel=1e-12)
+    boot = pareto.pareto_split(sales, **keys, interval="bootstrap").iloc[0]
+    for key in expected:  # 4,900 customers: the two agree to about half a point
+        assert auto[key] == pytest.approx(boot[key], abs=0.006), key
+    with pytest.raises(ValueError, match="interval: expected"):
+        pareto.pareto_split(sales, **keys, interval="normal")
