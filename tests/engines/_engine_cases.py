@@ -142,6 +142,20 @@ CASES: dict[str, tuple[bool, Case]] = {
 }
 
 
+#: The loyalty-drivers page's per-customer cases: Spark runs them on the demo only (about
+#: 6 s each on local[2]; their window, rank and join constructs do not depend on the log).
+PER_CUSTOMER = {
+    "purchase_rhythm",
+    "purchase_rhythm_max_cv",
+    "rhythm_summary",
+    "lapse_backtest",
+    "rfm_scores",
+    "rfm_segment_summary",
+    "rfm_transitions",
+    "overdue_vip_list",
+}
+
+
 def _before_end(sales: Any, days: int) -> pd.Timestamp:
     """The log's last day minus ``days`` (one query on the sales frame's own engine)."""
     from loyalty_lib.inputs.on_engine import log_summary
