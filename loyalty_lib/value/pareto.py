@@ -321,7 +321,7 @@ def pareto_by_period(
         ``"year"``, ``"quarter"`` or ``"month"``.
     **kwargs
         Passed to :func:`pareto_split` (``n_boot``, ``confidence``, ``seed``,
-        ``min_customers``).
+        ``min_customers``, ``interval``).
 
     Returns
     -------
