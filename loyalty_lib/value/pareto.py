@@ -84,7 +84,7 @@ __all__ = [
 
 #: From this many positive-value customers on, ``interval="auto"`` gives the normal
 #: approximation instead of the bootstrap: 2,000 resamples of 1M customers take about 40 s
-#: (of 9.4M, about 25 minutes), and at 200,000 the two intervals already agree to 3e-4
+#: (of 9.4M, about 25 minutes), and at 100,000 the two intervals already agree to 4e-4
 #: (tests/value/test_pareto_asymptotic.py).
 ASYMPTOTIC_FROM = 1_000_000
 

@@ -142,18 +142,21 @@ CASES: dict[str, tuple[bool, Case]] = {
 }
 
 
-#: The loyalty-drivers page's per-customer cases: Spark runs them on the demo only (about
-#: 6 s each on local[2]; their window, rank and join constructs do not depend on the log).
+#: Per-customer cases Spark runs on the demo only (about 6 s each on local[2]; their window,
+#: rank and join constructs do not depend on the log): the loyalty-drivers page's sections
+#: and the 80/20 page's ABC table.
 PER_CUSTOMER = {
     "purchase_rhythm",
-    "purchase_rhythm_max_cv",
-    "rhythm_summary",
     "lapse_backtest",
-    "rfm_scores",
     "rfm_segment_summary",
     "rfm_transitions",
-    "overdue_vip_list",
+    "abc_classes",
+    "abc_values",
+    "abc_values_summary",
 }
+#: Cases Spark skips: built from the constructs of the cases above (the rank median, the
+#: rank scores, the joins of two engine frames) and checked on every DuckDB source.
+NOT_ON_SPARK = {"purchase_rhythm_max_cv", "rhythm_summary", "rfm_scores", "overdue_vip_list"}
 
 
 def _before_end(sales: Any, days: int) -> pd.Timestamp:

@@ -23,16 +23,16 @@ def _lognormal_truth(sigma: float, top: float, target: float) -> dict[str, float
     }
 
 
-def test_agrees_with_the_bootstrap_at_200k_customers():
+def test_agrees_with_the_bootstrap_at_100k_customers():
     rng = np.random.default_rng(1)
-    values = np.sort(rng.lognormal(3.0, 1.2, 200_000))[::-1]
+    values = np.sort(rng.lognormal(3.0, 1.2, 100_000))[::-1]
     asym = concentration_asymptotic(values, top=0.2, target=0.8, confidence=0.95)
     boot = concentration_bootstrap(
         values, top=0.2, target=0.8, n_boot=2000, confidence=0.95, rng=np.random.default_rng(2)
     )
     for key in boot:
-        # both are about 0.0045 wide here; the bootstrap's own Monte Carlo error is ~1e-4
-        assert asym[key] == pytest.approx(boot[key], abs=3e-4), key
+        # both are about 0.0065 wide here; the bootstrap's own Monte Carlo error is ~1.5e-4
+        assert asym[key] == pytest.approx(boot[key], abs=4e-4), key
 
 
 def test_covers_the_lognormal_values_95_in_100_times():
