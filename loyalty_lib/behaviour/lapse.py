@@ -168,15 +168,22 @@ def _rhythm(
     out["overdue_ratio"] = since / usual
     out["regular"] = True if max_cv is None else (out["interval_cv"] <= max_cv).to_numpy()
     out["overdue"] = (since > k * usual) & out["regular"]
-    out.attrs.update(
-        as_of=p.as_of,
-        k=float(k),
-        min_purchases=int(min_purchases),
-        max_cv=max_cv,
-        too_few_purchases=too_few,
-        excluded=dict(p.excluded),
-    )
+    out.attrs.update(_rhythm_attrs(p, k, min_purchases, max_cv, too_few))
     return out
+
+
+def _rhythm_attrs(
+    p: Any, k: float, min_purchases: int, max_cv: float | None, too_few: int
+) -> dict[str, Any]:
+    """The ``attrs`` of :func:`purchase_rhythm` and :func:`rhythm_summary`."""
+    return {
+        "as_of": p.as_of,
+        "k": float(k),
+        "min_purchases": int(min_purchases),
+        "max_cv": max_cv,
+        "too_few_purchases": int(too_few),
+        "excluded": dict(p.excluded),
+    }
 
 
 def purchase_rhythm(
@@ -334,12 +341,7 @@ def rhythm_summary(
         ]
     )
     out.attrs.update(
-        as_of=p.as_of,
-        k=float(k),
-        min_purchases=int(min_purchases),
-        max_cv=max_cv,
-        too_few_purchases=int(out["too_few_purchases"].iloc[0]),
-        excluded=dict(p.excluded),
+        _rhythm_attrs(p, k, min_purchases, max_cv, int(out["too_few_purchases"].iloc[0]))
     )
     return out
 
