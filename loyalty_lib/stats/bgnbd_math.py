@@ -12,6 +12,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 __all__ = [
     "bgnbd_conditional_expected",
+    "bgnbd_expected_factor",
     "bgnbd_loglik",
     "bgnbd_objective",
     "gamma_gamma_objective",
@@ -179,12 +180,24 @@ def bgnbd_conditional_expected(params, t, x, tx, T):
     """E[Y(t) | x, tx, T]: expected purchases in the next ``t`` units (eq. 10)."""
     r, alpha, a, b = params
     x = np.asarray(x, dtype=float)
+    part = bgnbd_expected_factor(params, t, x, T)
+    return (a + b + x - 1) / (a - 1) * part * bgnbd_p_alive(params, x, tx, T)
+
+
+def bgnbd_expected_factor(params, t, x, T):
+    """The bracket of eq. 10, ``1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))``.
+
+    The one factor of E[Y(t) | x, tx, T] that needs the hypergeometric function; it does
+    not depend on tx, so customers with the same (x, T) share it. The parameters may be
+    arrays that broadcast against ``x`` (several parameter draws at once).
+    """
+    r, alpha, a, b = params
+    x = np.asarray(x, dtype=float)
     T = np.asarray(T, dtype=float)
     t = np.asarray(t, dtype=float)
     z = t / (alpha + T + t)
     hyp = hyp2f1(r + x, b + x, a + b + x - 1, z)
-    part = 1.0 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp
-    return (a + b + x - 1) / (a - 1) * part * bgnbd_p_alive(params, x, tx, T)
+    return 1.0 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp
 
 
 def bgnbd_unconditional_expected(params, t):
