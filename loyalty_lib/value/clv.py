@@ -215,7 +215,8 @@ def clv_summary(
                 previous = current
             r, alpha, a, b = pb.transpose(1, 0, 2)
             pv = (
-                (a + b + gx - 1) / (a - 1)
+                (a + b + gx - 1)
+                / (a - 1)
                 * factor_sum[:, pair_of]
                 * bgnbd_p_alive((r, alpha, a, b), gx, gtx, gT)
             )
