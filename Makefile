@@ -29,7 +29,7 @@ report: install
 ## every core function on a local Spark session (needs Java 17), and the strict tooling
 ## (ruff, import-layer contracts, declared dependencies: tests/test_tooling.py)
 test: install browser java
-	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder --nbval-lax
 
 ## Benchmarks against the peers (pandas recipes, DuckDB SQL, polars, lifetimes); writes
 ## benchmarks/results.md. Never part of `make test`. BENCH_ARGS="--sizes 1000000" for a quick run;

@@ -194,8 +194,10 @@ def run_report(
     memory_limit: str,
     spill: Path,
     config: Path = CONFIG,
+    cell_timeout: int | None = None,
 ) -> dict[str, Any]:
-    """One report through ``python -m loyalty_lib report``, measured; its key figures."""
+    """One report through ``python -m loyalty_lib report``, measured; its key figures.
+    ``cell_timeout``: ``--cell-timeout`` (default: reports.yaml's ``cell_timeout``)."""
     run_id = f"{name}-{engine}-{rows}"
     command = [
         sys.executable,
@@ -217,9 +219,11 @@ def run_report(
         str(out),
         "--run-id",
         run_id,
+        *(["--cell-timeout", str(int(cell_timeout))] if cell_timeout else []),
     ]
     env = {"PYTHONPATH": str(ROOT), "LOYALTY_DUCKDB_MEMORY": memory_limit}
     timeout = re.search(r"(?m)^cell_timeout:\s*(\d+)", Path(config).read_text(encoding="utf-8"))
+    limit = int(cell_timeout) if cell_timeout else int(timeout.group(1)) if timeout else None
     env["LOYALTY_DUCKDB_TEMP"] = str(spill)
     print(f"reports at scale: {name} on {rows:,} rows, engine={engine} ...", file=sys.stderr)
     got = _measured(
@@ -231,7 +235,7 @@ def run_report(
         "engine": engine,
         "rows": rows,
         "memory_limit": memory_limit if engine == "duckdb" else None,
-        "cell_timeout": int(timeout.group(1)) if timeout else None,
+        "cell_timeout": limit,
         **{k: v for k, v in got.items() if k != "log"},
     }
     summary_path = out / run_id / "summary.json"
@@ -301,8 +305,7 @@ def run_reports_at_scale(
     """Generate the logs in ``folder``, run every converted sales report, delete the data.
 
     ``names``: only these reports. ``cell_timeout``: the runner's cell limit for these
-    runs (reports.yaml's 600 s stops a 100M-row 80/20 page in its per-period bootstrap);
-    a copy of reports.yaml with that limit is written beside it for the run and deleted.
+    runs (``loyalty report --cell-timeout``; reports.yaml's 600 s may stop a 100M-row page).
     ``data``: a glob of ``rows`` rows this generator wrote earlier (kept), instead of
     writing a new one.
     """
@@ -310,15 +313,6 @@ def run_reports_at_scale(
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    own_config = None
-    if cell_timeout:
-        text = Path(config).read_text(encoding="utf-8")
-        text, found = re.subn(r"(?m)^cell_timeout:.*$", f"cell_timeout: {int(cell_timeout)}", text)
-        if not found:
-            text = f"cell_timeout: {int(cell_timeout)}\n" + text
-        own_config = Path(config).parent / ".reports-at-scale.yaml"
-        own_config.write_text(text, encoding="utf-8")
-        config = own_config
     need = DISK_PER_ROW * (rows + key_rows)
     free = shutil.disk_usage(folder).free
     if free < need:
@@ -369,6 +363,7 @@ def run_reports_at_scale(
                         memory_limit=memory_limit,
                         spill=spill,
                         config=config,
+                        cell_timeout=cell_timeout,
                     )
                     for engine in ("pandas", "duckdb")
                 }
@@ -405,14 +400,13 @@ def run_reports_at_scale(
                         memory_limit=memory_limit,
                         spill=spill,
                         config=config,
+                        cell_timeout=cell_timeout,
                     )
                 )
                 save()
     finally:
         for sub in ("key", "large", "duckdb_spill", "out"):
             shutil.rmtree(folder / sub, ignore_errors=True)
-        if own_config is not None:
-            own_config.unlink(missing_ok=True)
     return out
 
 

@@ -4,7 +4,8 @@ exports (sources guessed from each file's header and first rows, TODOs for what 
 decide).
 
 ``--jobs N`` runs N reports at once (default: the number of cores; ``--jobs 1`` one after
-another); the outputs and exit statuses are the same whatever N.
+another); the outputs and exit statuses are the same whatever N. ``--cell-timeout SECONDS``
+replaces reports.yaml's ``cell_timeout`` for this run (a larger log than usual).
 
 Exit status: 0 when every report succeeded, 1 when one failed or an input changed (or the
 run could not be written or published: a full disk), 2 on a bad configuration, override or
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
 import signal
 import sys
@@ -40,6 +42,18 @@ def _jobs(text: str) -> int:
             f"{text!r} is not a number of reports to run at once (1 or more)"
         )
     return value
+
+
+def _seconds(text: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a positive number of seconds (e.g. --cell-timeout 3600)"
+        )
+    return math.ceil(value)  # nbclient takes whole seconds, as cell_timeout in reports.yaml
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -72,6 +86,14 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"reports run at once, each in its own kernel (default: the cores, here "
         f"{default_jobs()}; 1: one after another, with per-cell progress bars)",
+    )
+    parser.add_argument(
+        "--cell-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="the longest a notebook cell may run (default: cell_timeout of reports.yaml, "
+        "else 600); for one run on a larger log than usual",
     )
     parser.add_argument("--no-progress", action="store_true", help="no per-cell progress bar")
     parser.add_argument("--list", action="store_true", help="list the reports and exit")
@@ -150,6 +172,8 @@ def _report(opts: argparse.Namespace) -> int:
         config = load_config(opts.config)
         if opts.kernel:
             config = dataclasses.replace(config, kernel=opts.kernel)
+        if opts.cell_timeout:
+            config = dataclasses.replace(config, cell_timeout=opts.cell_timeout)
         if opts.list:
             for spec in config.reports:
                 print(f"{spec.name}\t{spec.notebook.name}\t{spec.title}")

@@ -37,6 +37,7 @@ import contextlib
 import datetime as dt
 import errno
 import json
+import logging
 import os
 import shutil
 import threading
@@ -750,6 +751,41 @@ def _not_run(spec: ReportSpec, parameters: dict[str, Any], full_disk: str) -> Re
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
 
 
+def _drop_timeout_log(record: Any) -> bool:
+    """papermill's logger prints nbclient's "Timeout waiting for execute reply" on the
+    console; the runner tells the timeout in its own sentence (:func:`_timeout_error`)."""
+    return not str(record.msg).startswith("Timeout waiting for execute reply")
+
+
+def _timeout_error(exc: Exception, executed: Path, seconds: int) -> dict[str, Any]:
+    """The error of a report stopped by the cell limit: which cell, the limit, what to do.
+
+    nbclient's exception names no cell; the executed notebook does: the timed-out cell is
+    the last one papermill started.
+    """
+    index, count = None, None
+    with contextlib.suppress(Exception):  # no notebook written: the cell stays unknown
+        import nbformat
+
+        cells = nbformat.read(str(executed), as_version=4).cells
+        for i, cell in enumerate(cells):
+            if cell.cell_type == "code" and cell.metadata.get("papermill", {}).get("start_time"):
+                index, count = i, cell.get("execution_count")
+    values = {"seconds": seconds, "index": "?" if index is None else index + 1, "count": count}
+    msgid = N_(
+        "cell {index} of the notebook (In [{count}]) ran longer than the limit of {seconds} s "
+        "and was stopped; raise cell_timeout in reports.yaml, or run with --cell-timeout SECONDS"
+    )
+    return {
+        "cell": count,
+        "cell_index": index,
+        "ename": type(exc).__name__,
+        "evalue": str(exc).splitlines()[0] if str(exc) else "",
+        "sentence": msgid.format(**values),
+        "message": [msgid, values],
+    }
+
+
 def _write_error(exc: OSError, folder: Path) -> dict[str, Any]:
     """The error of a report whose outputs could not be written (ENOSPC, EDQUOT, EIO...)."""
     full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
@@ -800,6 +836,9 @@ def _run_one(
     clock = time.perf_counter()
     error = None
     manager = kernel_manager_class(_kernel_env(config, staging, spec), group)
+    papermill_log = logging.getLogger("papermill")
+    if _drop_timeout_log not in papermill_log.filters:
+        papermill_log.addFilter(_drop_timeout_log)
     try:
         papermill.execute_notebook(
             str(spec.notebook),
@@ -823,6 +862,8 @@ def _run_one(
     except Exception as exc:  # kernel died, timeout, missing kernel: record and go on
         if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
             error = _write_error(exc, staging)  # the executed notebook could not be written
+        elif type(exc).__name__ == "CellTimeoutError":
+            error = _timeout_error(exc, executed, config.cell_timeout)
         else:
             error = {
                 "cell": None,
@@ -883,7 +924,9 @@ def _quiet_kernel(kernel: str) -> list[str]:
         return []
     # every chart text is masked when drawn (chart_safety.py), before the first cell runs
     setup = "; ".join(KERNEL_SETUP_CODE.strip().splitlines())
-    return ["--IPKernelApp.log_level=ERROR", f"--IPKernelApp.exec_lines={setup}"]
+    # CRITICAL: a kernel stopped at the cell limit logs its broken sockets as ERROR tracebacks;
+    # the report's failure is recorded and told in one sentence instead
+    return ["--IPKernelApp.log_level=CRITICAL", f"--IPKernelApp.exec_lines={setup}"]
 
 
 def _kernel_env(config: RunConfig, staging: Path, spec: ReportSpec) -> dict[str, str]:

@@ -211,6 +211,47 @@ def test_parameter_overrides(workspace, tmp_path, capsys):
     assert not (tmp_path / "latest").exists() or (tmp_path / "latest").resolve().name == "o1"
 
 
+def test_a_cell_over_the_limit_is_named_in_one_sentence_and_cell_timeout_raises_it(tmp_path, capfd):
+    # reports.yaml allows 2 s per cell; the notebook's third cell (In [2]) sleeps 4 s.
+    _notebook(
+        tmp_path / "slow.ipynb",
+        "seconds: float = 4  # how long the slow cell takes",
+        ["import time\ntime.sleep(seconds)"],
+        headline='from IPython.display import Markdown, display\ndisplay(Markdown("**done**"))',
+    )
+    (tmp_path / "reports.yaml").write_text(
+        "kernel: loyalty\ncell_timeout: 2\nreports:\n  - {name: slow, notebook: slow.ipynb}\n",
+        encoding="utf-8",
+    )
+    assert _run(tmp_path, tmp_path / "out", "--run-id", "limited") == 1
+    console = capfd.readouterr()
+    sentence = (
+        "cell 3 of the notebook (In [2]) ran longer than the limit of 2 s and was stopped; "
+        "raise cell_timeout in reports.yaml, or run with --cell-timeout SECONDS"
+    )
+    assert f"FAILED slow (slow.ipynb): FAILED: {sentence}" in console.err
+    # the kernel stopped mid-cell writes no traceback, nbclient no log line, to the console
+    assert "Traceback" not in console.err + console.out
+    assert "Timeout waiting" not in console.err + console.out
+    error = json.loads((tmp_path / "out" / "limited" / "summary.json").read_text())["reports"]
+    assert (error[0]["error"]["cell_index"], error[0]["error"]["cell"]) == (2, 2)
+    # a Russian run's index page tells it in Russian (the catalogue's entry, same figures)
+    from loyalty_lib.reporting.runner import _describe_error
+
+    assert _describe_error(error[0]["error"], "ru") == (
+        "ОШИБКА: ячейка 3 блокнота (In [2]) выполнялась дольше предела в 2 с и была "
+        "остановлена; увеличьте cell_timeout в reports.yaml или запустите с --cell-timeout "
+        "SECONDS"
+    )
+    # the same configuration with a longer limit for this run only: the report completes
+    assert _run(tmp_path, tmp_path / "out", "--run-id", "longer", "--cell-timeout", "30") == 0
+    for bad in ("0", "-5", "soon", "inf"):
+        with pytest.raises(SystemExit) as stop:
+            _run(tmp_path, tmp_path / "out", "--cell-timeout", bad)
+        assert stop.value.code == 2
+        assert "is not a positive number of seconds" in capfd.readouterr().err
+
+
 def test_parse_overrides_keeps_the_text_for_the_annotated_type():
     # the values are read as the notebook's annotated types when applied
     # (tests/reporting/test_runner_failures.py); here they are the text as typed
