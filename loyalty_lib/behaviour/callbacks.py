@@ -297,7 +297,7 @@ def overdue_vip_list(
         scores = rfm._scores(p, customer, nbins, rules)
         rhythm = lapse._rhythm(p, customer, min_purchases, float(k), max_cv)
         return overdue_vips(scores, rhythm, customer=customer, segment=segment)
-    scored = rfm._score_frame(p, customer, nbins, rules)[0]
+    scored = rfm._score_frame(p, customer, nbins, rules)
     vips = scored.filter(nw.col("segment") == segment).select(
         customer, "last_day", "frequency", "monetary"
     )

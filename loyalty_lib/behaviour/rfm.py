@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib._checks import check_scalar, to_pandas
-from loyalty_lib.engines import median_by
 from loyalty_lib.inputs.purchases import (
     DAY,
     IS_PURCHASE,
@@ -267,7 +266,7 @@ def _per_customer(p: Any, customer: str) -> pd.DataFrame:
     return to_pandas(_per_customer_frame(p, customer)).sort_values(customer, ignore_index=True)
 
 
-def _score_expr(column: str, n: int, nbins: int, *, higher_is_better: bool = True) -> nw.Expr:
+def _score_expr(column: str, n: nw.Expr, nbins: int, *, higher_is_better: bool = True) -> nw.Expr:
     """:func:`quantile_score` as an engine expression: the customers strictly worse are the
     rank (ties: lowest) minus one, and the floor is an integer division."""
     below = nw.col(column).rank(method="min", descending=not higher_is_better) - 1
@@ -286,22 +285,59 @@ def _segment_expr(rules: list) -> nw.Expr:
     return expr
 
 
-def _score_frame(p: Any, customer: str, nbins: int, rules: list) -> tuple[Any, int]:
+def _score_frame(p: Any, customer: str, nbins: int, rules: list) -> Any:
     """The scores of :func:`rfm_scores` on a lazy engine (nothing per customer collected):
     ``customer``, ``last_day``, ``recency_days``, ``frequency``, ``monetary``, the three
-    scores and ``segment``; and the number of customers scored."""
+    scores and ``segment``."""
     per = _per_customer_frame(p, customer).filter(nw.col("frequency") > 0)
-    n = int(to_pandas(per.select(nw.len().alias("n")))["n"].iloc[0])
+    # the number of customers scored, as a window over all of them (a constant partition):
+    # counting in a query of its own would compute the per-customer aggregate twice
     per = per.with_columns(
         (p.as_of_day - nw.col("last_day")).cast(nw.Int64).alias("recency_days"),
         nw.col("monetary").round(MONEY_DIGITS).alias("__monetary_rank"),
-    )
+        nw.lit(0).alias("__all"),
+    ).with_columns(nw.col("frequency").count().over("__all").alias("__n"))
+    n = nw.col("__n")
     per = per.with_columns(
-        _score_expr("recency_days", max(n, 1), nbins, higher_is_better=False).alias("r_score"),
-        _score_expr("frequency", max(n, 1), nbins).alias("f_score"),
-        _score_expr("__monetary_rank", max(n, 1), nbins).alias("m_score"),
+        _score_expr("recency_days", n, nbins, higher_is_better=False).alias("r_score"),
+        _score_expr("frequency", n, nbins).alias("f_score"),
+        _score_expr("__monetary_rank", n, nbins).alias("m_score"),
     )
-    return per.with_columns(_segment_expr(rules).alias("segment")).drop("__monetary_rank"), n
+    return per.with_columns(_segment_expr(rules).alias("segment")).drop(
+        "__monetary_rank", "__all", "__n"
+    )
+
+
+def _segments_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per segment: ``customers``, ``median_recency_days``, ``mean_frequency``, ``monetary``
+    and ``mean_monetary`` from counts and sums per (segment, recency_days).
+
+    The median of n whole numbers given as counts per value is the value at position
+    (n + 1) / 2 of the sorted list when n is odd, and the mean of positions n / 2 and
+    n / 2 + 1 when it is even (positions from 1), as ``Series.median`` gives it.
+    """
+    rows = []
+    for segment, part in cells.sort_values(["segment", "recency_days"]).groupby(
+        "segment", sort=True
+    ):
+        counts = part["customers"].to_numpy()
+        days = part["recency_days"].to_numpy()
+        total = int(counts.sum())
+        cumulative = np.cumsum(counts)
+        low = days[np.searchsorted(cumulative, (total + 1) // 2)]
+        high = days[np.searchsorted(cumulative, total // 2 + 1)]
+        monetary = float(part["monetary"].sum())
+        rows.append(
+            {
+                "segment": segment,
+                "customers": total,
+                "median_recency_days": (float(low) + float(high)) / 2,
+                "mean_frequency": float(part["frequency"].sum()) / total,
+                "monetary": monetary,
+                "mean_monetary": monetary / total,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _segment_table(grouped: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -422,28 +458,21 @@ def rfm_segment_summary(
         out = rfm_segments(scores)
         n = len(scores)
     else:
-        scored, n = _score_frame(p, customer, nbins, rules)
-        scored = scored.select("segment", "recency_days", "frequency", "monetary")
-        grouped = to_pandas(
-            scored.group_by("segment")
-            .agg(
+        scored = _score_frame(p, customer, nbins, rules)
+        # One query: customers, frequency and value per (segment, days since the last
+        # purchase), a few thousand rows. Recency is a whole number of days, so each
+        # segment's median is read exactly from those counts, and the scores (three rank
+        # windows over the per-customer aggregate) are computed once, not once more for
+        # a median query.
+        cells = to_pandas(
+            scored.group_by("segment", "recency_days").agg(
                 nw.len().alias("customers"),
-                nw.col("frequency").mean().alias("mean_frequency"),
+                nw.col("frequency").sum().alias("frequency"),
                 nw.col("monetary").sum().alias("monetary"),
-                nw.col("monetary").mean().alias("mean_monetary"),
             )
-            .join(median_by(scored, ["segment"], "recency_days"), on="segment", how="left")
-            .rename({"recency_days": "median_recency_days"})
-        )
-        grouped = grouped.astype(
-            {
-                "customers": "int64",
-                "median_recency_days": "float64",
-                "mean_frequency": "float64",
-                "monetary": "float64",
-                "mean_monetary": "float64",
-            }
-        )
+        ).astype({"customers": "int64", "recency_days": "int64", "frequency": "float64"})
+        grouped = _segments_from_cells(cells)
+        n = int(cells["customers"].sum())
         out = _segment_table(grouped, _order(set(grouped["segment"]), [r for r, _ in rules]))
     out.attrs.update(as_of=p.as_of, bins=nbins, customers=int(n), excluded=dict(p.excluded))
     return out
@@ -508,7 +537,7 @@ def rfm_transitions(
     snapshots = []
     for day, each in zip(dates, prepared, strict=True):
         if isinstance(p.rows, nw.LazyFrame):  # the segments stay on the engine, one frame
-            scored = _score_frame(until(p, day), customer, nbins, rules)[0]
+            scored = _score_frame(until(p, day), customer, nbins, rules)
             snapshots.append(scored.select(customer, "segment"))
         else:
             snapshots.append(_scores(each, customer, nbins, rules).set_index(customer)["segment"])
