@@ -188,3 +188,26 @@ def test_float_noise_in_net_values_does_not_split_tied_customers(engine):
     assert out.loc[["a", "b", "x", "y"], "m_score"].tolist() == [1, 1, 1, 2]
     summary = rfm_segment_summary(data, **KEYS, bins=2, segments=rules)
     assert summary.set_index("segment")["customers"].to_dict() == {"top": 1, "rest": 3}
+
+
+def test_segment_medians_from_counts_equal_the_median_of_the_listed_values():
+    # The engine path reads each segment's median recency from customers per (segment,
+    # recency_days); Series.median on the values written out one per customer is the
+    # reference: an odd count (5: the 3rd value), an even one (4: mean of the 2nd and 3rd,
+    # which fall in two cells) and one value repeated.
+    from loyalty_lib.behaviour.rfm import _segments_from_cells
+
+    listed = {"A": [1, 1, 4, 9, 9], "B": [2, 3, 3, 10], "C": [7, 7]}
+    cells = (
+        pd.DataFrame([(s, d) for s, days in listed.items() for d in days], columns=["s", "d"])
+        .value_counts()
+        .rename("customers")
+        .reset_index()
+        .rename(columns={"s": "segment", "d": "recency_days"})
+    )
+    cells = cells.assign(frequency=1.0 * cells["customers"], monetary=2.5 * cells["customers"])
+    out = _segments_from_cells(cells.sample(frac=1, random_state=3)).set_index("segment")
+    for segment, days in listed.items():
+        assert out.loc[segment, "median_recency_days"] == pd.Series(days).median()
+        assert out.loc[segment, "customers"] == len(days)
+        assert out.loc[segment, "mean_monetary"] == 2.5
