@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import math
 import os
 import signal
 import sys
 from collections.abc import Sequence
 
 from loyalty_lib.errors import ReportRunError
-from loyalty_lib.reporting.config import ReportConfigError, load_config, parse_overrides
+from loyalty_lib.reporting.config import (
+    ReportConfigError,
+    load_config,
+    parse_overrides,
+    whole_seconds,
+)
 from loyalty_lib.reporting.jobs import default_jobs
 from loyalty_lib.reporting.runner import _INTERRUPTED, _describe_error, _terminate, run_reports
 
@@ -46,14 +50,14 @@ def _jobs(text: str) -> int:
 
 def _seconds(text: str) -> int:
     try:
-        value = float(text)
+        seconds = whole_seconds(float(text))
     except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
+        seconds = None
+    if seconds is None:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a positive number of seconds (e.g. --cell-timeout 3600)"
         )
-    return math.ceil(value)  # nbclient takes whole seconds, as cell_timeout in reports.yaml
+    return seconds  # as cell_timeout in reports.yaml
 
 
 def _build_parser() -> argparse.ArgumentParser:

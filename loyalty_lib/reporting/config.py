@@ -17,7 +17,14 @@ import yaml
 
 from loyalty_lib.errors import ReportConfigError
 
-__all__ = ["ReportConfigError", "ReportSpec", "RunConfig", "load_config", "parse_overrides"]
+__all__ = [
+    "ReportConfigError",
+    "ReportSpec",
+    "RunConfig",
+    "load_config",
+    "parse_overrides",
+    "whole_seconds",
+]
 
 
 #: Report names and run ids: folder-safe, matched whole (``fullmatch``: a trailing newline
@@ -227,20 +234,28 @@ def _read_yaml(path: Path) -> Any:
         raise ReportConfigError(f"{path}: not valid YAML: {exc}") from None
 
 
-def _check_timeout(path: Path, value: Any) -> int:
-    """``cell_timeout``: seconds, a positive finite number (rounded up to whole seconds:
-    nbclient takes an integer)."""
+def whole_seconds(value: Any) -> int | None:
+    """A cell limit in whole seconds (nbclient takes an integer): a positive finite number
+    rounded up, or None for anything else (a bool, a text, 0, a negative, inf, NaN)."""
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
         or not math.isfinite(value)
         or value <= 0
     ):
+        return None
+    return math.ceil(value)
+
+
+def _check_timeout(path: Path, value: Any) -> int:
+    """``cell_timeout``: seconds, a positive finite number (:func:`whole_seconds`)."""
+    seconds = whole_seconds(value)
+    if seconds is None:
         raise ReportConfigError(
             f"{path}: cell_timeout: {value!r} is not a positive number of seconds "
             "(e.g. cell_timeout: 600)"
         )
-    return math.ceil(value)
+    return seconds
 
 
 def _notebook_folders(path: Path, raw: Any, root: Path) -> list[Path]:
