@@ -290,6 +290,16 @@ def compare_key_figures(reference: dict[str, Any], other: dict[str, Any]) -> str
 # ----------------------------------------------------------------------------- the workload
 
 
+#: The logs the reports can run on (``--reports-log``), see :func:`run_reports_at_scale`.
+LOGS = ("uniform", "bgnbd")
+
+
+def _parquet_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
+
+
 def run_reports_at_scale(
     rows: int,
     folder: Path,
@@ -301,15 +311,30 @@ def run_reports_at_scale(
     names: list[str] | None = None,
     cell_timeout: int | None = None,
     data: str | None = None,
+    log: str = "uniform",
 ) -> dict[str, Any]:
     """Generate the logs in ``folder``, run every converted sales report, delete the data.
+
+    ``log``: ``"uniform"`` (:func:`~benchmarks.synth.write_transactions_parquet`, the
+    default) or ``"bgnbd"`` (:func:`~benchmarks.synth.write_bgnbd_parquet`: a log drawn
+    from a BG/NBD population, on which the loyalty-drivers page fits its customer-base
+    models, where the uniform log makes the fit refuse and those sections stop).
 
     ``names``: only these reports. ``cell_timeout``: the runner's cell limit for these
     runs (``loyalty report --cell-timeout``; reports.yaml's 600 s may stop a 100M-row page).
     ``data``: a glob of ``rows`` rows this generator wrote earlier (kept), instead of
     writing a new one.
     """
-    from benchmarks.synth import write_transactions_parquet
+    from benchmarks.synth import write_bgnbd_parquet, write_transactions_parquet
+
+    if log not in LOGS:
+        raise ValueError(f"reports at scale: log {log!r}; use one of {sorted(LOGS)}")
+
+    def write(n: int, where: Path, chunk: int) -> None:
+        if log == "bgnbd":
+            write_bgnbd_parquet(n, where, chunk_rows=chunk)
+        else:
+            write_transactions_parquet(n, where, chunk_rows=chunk, id_kind="str")
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -331,6 +356,7 @@ def run_reports_at_scale(
     out: dict[str, Any] = {
         "rows": rows,
         "key_rows": key_rows,
+        "log": log,
         "memory_limit": memory_limit,
         "cell_timeout": cell_timeout,
         "disk_free_before": free,
@@ -351,7 +377,7 @@ def run_reports_at_scale(
         if key_rows:
             small = folder / "key"
             # one file: engine=pandas reads a plain path only as a single file
-            write_transactions_parquet(key_rows, small, chunk_rows=key_rows, id_kind="str")
+            write(key_rows, small, key_rows)
             for name in converted:
                 pair = {
                     engine: run_report(
@@ -367,11 +393,14 @@ def run_reports_at_scale(
                     )
                     for engine in ("pandas", "duckdb")
                 }
+                for run in pair.values():
+                    run["log"] = log
                 out["runs"] += list(pair.values())
                 out["checks"].append(
                     {
                         "report": name,
                         "rows": key_rows,
+                        "log": log,
                         "verdict": compare_key_figures(pair["pandas"], pair["duckdb"]),
                     }
                 )
@@ -384,14 +413,16 @@ def run_reports_at_scale(
                 glob, files = data, sorted(Path(data).parent.glob(Path(data).name))
             else:
                 start = time.perf_counter()
-                write_transactions_parquet(rows, large, chunk_rows=chunk_rows, id_kind="str")
+                write(rows, large, chunk_rows)
                 out["generate_seconds"] = time.perf_counter() - start
                 files = sorted(large.glob("*.parquet"))
             out["parquet_bytes"] = sum(p.stat().st_size for p in files)
             out["parquet_files"] = len(files)
+            out["input_rows"] = sum(_parquet_rows(p) for p in files)
             for name in converted:
                 out["runs"].append(
-                    run_report(
+                    {"log": log, "input_rows": out["input_rows"]}
+                    | run_report(
                         name,
                         glob,
                         "duckdb",

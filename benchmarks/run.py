@@ -213,16 +213,27 @@ def _load() -> str:
 
 def merge_reports(saved: dict, new: dict) -> dict:
     """``new`` (a run of some reports) over ``saved``: its runs and checks replace those of
-    the same report, engine and size; the others are kept, with a note of their date."""
-    mine = {(r["report"], r["engine"], r["rows"]) for r in new["runs"]}
-    kept = [r for r in saved.get("runs", []) if (r["report"], r["engine"], r["rows"]) not in mine]
+    the same report, engine, size and log; the others are kept, with a note of their date.
+    A run on another log than the saved section's (``--reports-log``) keeps the section's
+    description and adds its own under ``logs``."""
+
+    def key(r: dict, *names: str) -> tuple:
+        return (*(r[n] for n in names), r.get("log", "uniform"))
+
+    mine = {key(r, "report", "engine", "rows") for r in new["runs"]}
+    kept = [r for r in saved.get("runs", []) if key(r, "report", "engine", "rows") not in mine]
     for r in kept:
         r.setdefault("measured", (saved.get("facts") or {}).get("date"))
-    checked = {(c["report"], c["rows"]) for c in new.get("checks", [])}
-    checks = [c for c in saved.get("checks", []) if (c["report"], c["rows"]) not in checked]
-    out = {**saved, **{k: v for k, v in new.items() if k not in ("runs", "checks")}}
-    if not new.get("key_rows"):  # no key-figure runs this time: the saved checks' size stays
-        out["key_rows"] = saved.get("key_rows", 0)
+    checked = {key(c, "report", "rows") for c in new.get("checks", [])}
+    checks = [c for c in saved.get("checks", []) if key(c, "report", "rows") not in checked]
+    facts = {k: v for k, v in new.items() if k not in ("runs", "checks")}
+    log = new.get("log", "uniform")
+    if saved and log != saved.get("log", "uniform"):
+        out = {**saved, "logs": {**saved.get("logs", {}), log: facts}}
+    else:
+        out = {**saved, **facts}
+        if not new.get("key_rows"):  # no key-figure runs this time: the saved checks' size stays
+            out["key_rows"] = saved.get("key_rows", 0)
     out["runs"] = kept + new["runs"]
     out["checks"] = checks + new.get("checks", [])
     return out
@@ -315,6 +326,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="reports workload: a Parquet glob of --reports-rows rows written by this "
         "generator earlier (kept), instead of writing a new one",
+    )
+    parser.add_argument(
+        "--reports-log",
+        choices=["uniform", "bgnbd"],
+        default="uniform",
+        help="reports workload: the generated log; bgnbd draws it from a BG/NBD population, "
+        "so that the loyalty-drivers page fits its customer-base models (default: uniform)",
     )
     parser.add_argument(
         "--reports-cell-timeout",
@@ -470,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
                 names=args.reports_names,
                 cell_timeout=args.reports_cell_timeout,
                 data=args.reports_data,
+                log=args.reports_log,
             )
             reports["facts"] = {
                 "date": machine_facts()["date"],

@@ -184,3 +184,42 @@ def bgnbd_transactions(rows: int, *, seed: int = 13) -> pd.DataFrame:
     frame["order_date"] = frame["order_date"].astype("datetime64[us]")
     # shuffled, as an export would be: neither implementation may rely on the order
     return frame.sample(frac=1.0, random_state=seed, ignore_index=True)
+
+
+def write_bgnbd_parquet(
+    rows: int,
+    folder: str | Path,
+    *,
+    chunk_rows: int = 10_000_000,
+    seed: int = 13,
+    progress: bool = True,
+) -> Path:
+    """About ``rows`` rows of :func:`bgnbd_transactions` as Parquet files, string ids.
+
+    The log on which the loyalty-drivers page's customer-base models are fitted (the log
+    of :func:`write_transactions_parquet` is not a BG/NBD population: the fit refuses it).
+    Each file holds its own ``chunk_rows // 10`` customers (seed ``seed + i``, ids offset
+    by the file), so the files together are one log of ``rows // 10`` customers and
+    memory stays at one chunk. Ids are ``C00012345`` strings, as in the other log.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from tqdm.auto import tqdm
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    starts = range(0, rows, chunk_rows)
+    for i, start in enumerate(
+        tqdm(starts, desc=f"writing {rows:,} BG/NBD rows", unit="file", disable=not progress)
+    ):
+        part = bgnbd_transactions(min(chunk_rows, rows - start), seed=seed + i)
+        ids = part["customer_id"].to_numpy() + start // 10
+        part["customer_id"] = pd.Series(
+            np.char.add("C", np.char.zfill(ids.astype(str), 8)), dtype="str"
+        )
+        pq.write_table(
+            pa.Table.from_pandas(part, preserve_index=False),
+            folder / f"part-{i:04d}.parquet",
+            compression="snappy",
+        )
+    return folder

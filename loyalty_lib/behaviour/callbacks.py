@@ -308,7 +308,7 @@ def overdue_vip_list(
     got = to_pandas(vips.join(late, on=customer, how="inner"))
     out = pd.DataFrame(
         {
-            customer: got[customer].to_numpy(),
+            customer: got[customer].array,
             "last_purchase": pd.Timestamp("1970-01-01")
             + pd.to_timedelta(got["last_day"].astype("int64"), unit="D"),
             "frequency": got["frequency"].astype("int64"),

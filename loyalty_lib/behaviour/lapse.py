@@ -155,7 +155,7 @@ def _rhythm(
     since = (p.as_of_day - per["__last"]).astype("int64")
     out = pd.DataFrame(
         {
-            customer: per[customer].to_numpy(),
+            customer: per[customer].array,
             "purchases": per["purchases"].astype("int64"),
             "first_purchase": _EPOCH + pd.to_timedelta(per["__first"].astype("int64"), unit="D"),
             "last_purchase": _EPOCH + pd.to_timedelta(per["__last"].astype("int64"), unit="D"),

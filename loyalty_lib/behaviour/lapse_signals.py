@@ -25,7 +25,7 @@ from loyalty_lib.engines import compute_frame
 from loyalty_lib.stats.auc import auc_delong
 from loyalty_lib.value.backtest import bgnbd_backtest
 from loyalty_lib.value.bgnbd import BGNBDFit, fit_bgnbd
-from loyalty_lib.value.summary import customer_summary
+from loyalty_lib.value.summary import UNIT_DAYS, customer_summary
 
 __all__ = ["RISK", "lapse_scores", "lapse_signal_ranking", "signal_reminder_list"]
 
@@ -38,6 +38,18 @@ RISK = {
 }
 
 
+def _same_calibration(fit: Any, customer: str, end: pd.Timestamp, unit: str, name: str) -> None:
+    """Refuse a reused fit whose summary is not the one this call would compute."""
+    attrs = getattr(getattr(fit, "summary", None), "attrs", {})
+    got = (attrs.get("customer"), attrs.get("end"), getattr(fit, "unit", None))
+    if got != (customer, end, unit):
+        raise ValueError(
+            f"{name}: fitted to the summary of customer column {got[0]!r} up to {got[1]} in "
+            f"{got[2]}s, this call needs {customer!r} up to {end} in {unit}s; pass the one "
+            "of the same log, end and unit, or leave it out"
+        )
+
+
 def lapse_signal_ranking(
     data: Any,
     *,
@@ -47,8 +59,15 @@ def lapse_signal_ranking(
     holdout_end: Any,
     unit: str = "week",
     confidence: float = 0.95,
+    backtest: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rank P(alive), the rhythm's overdue ratio and recency by AUC for "no holdout purchase".
+
+    ``backtest``: the ``customers`` frame of
+    :func:`~loyalty_lib.value.backtest.bgnbd_backtest` on the same log, ``end``,
+    ``holdout_end`` and ``unit``, when the caller has it already (a report shows the
+    backtest's table too): the calibration summary, the fit and the holdout query are then
+    not computed a second time.
 
     Returns
     -------
@@ -70,16 +89,27 @@ def lapse_signal_ranking(
     >>> sorted(ranking["signal"])
     ['expected_purchases', 'overdue_ratio', 'p_alive', 'recency']
     """
-    _, per = bgnbd_backtest(
-        data, customer=customer, date=date, end=end, holdout_end=holdout_end, unit=unit
-    )
     end_ts = pd.Timestamp(end)
+    if backtest is None:
+        _, per = bgnbd_backtest(
+            data, customer=customer, date=date, end=end, holdout_end=holdout_end, unit=unit
+        )
+    else:
+        per = backtest
+        _same_calibration(per.attrs.get("fit"), customer, end_ts, unit, "backtest")
+        length = (pd.Timestamp(holdout_end) - end_ts).days / UNIT_DAYS[unit]
+        if per.attrs.get("holdout_length") != length:
+            raise ValueError(
+                f"backtest: its holdout is {per.attrs.get('holdout_length')!r} {unit}s long, "
+                f"end {end!r} to holdout_end {holdout_end!r} is {length!r}; pass the "
+                "backtest of the same end and holdout_end"
+            )
     # The rhythm sees the calibration rows only (the holdout is not "excluded" data).
     calibration = compute_frame(data).filter(nw.col(date) < nw.lit(end_ts + pd.Timedelta(days=1)))
     rhythm = purchase_rhythm(nw.to_native(calibration), customer=customer, date=date, as_of=end_ts)
     scores = pd.DataFrame(
         {
-            "customer": per["customer"].to_numpy(),
+            "customer": per["customer"].array,
             "frequency": per["frequency"].to_numpy(),
             "lapsed": (per["holdout_purchases"] == 0).to_numpy(),
             "p_alive": per["p_alive"].to_numpy(),
@@ -127,11 +157,15 @@ def lapse_scores(
     horizon: float,
     unit: str = "week",
     min_purchases: int = 3,
+    fit: BGNBDFit | None = None,
 ) -> tuple[pd.DataFrame, BGNBDFit]:
     """Every lapse signal per customer on ``as_of``, from the data up to that day.
 
     BG/NBD is fitted to the summary up to ``as_of`` (inclusive); ``expected_purchases`` is
     for the next ``horizon`` units (use the holdout length the signals were ranked on).
+    ``fit``: a BG/NBD fit to :func:`~loyalty_lib.value.summary.customer_summary` of the
+    same log up to ``as_of`` in ``unit`` (with or without ``value``), when the caller has
+    it already: the summary is then not computed and the model not fitted a second time.
 
     Returns
     -------
@@ -141,8 +175,12 @@ def lapse_scores(
         ``min_purchases`` purchase days), ``days_since_last``; ``fit``: the BG/NBD fit.
     """
     as_of_ts = pd.Timestamp(as_of).normalize()
-    summary = customer_summary(data, customer=customer, date=date, end=as_of_ts, unit=unit)
-    fit = fit_bgnbd(summary)
+    if fit is None:
+        summary = customer_summary(data, customer=customer, date=date, end=as_of_ts, unit=unit)
+        fit = fit_bgnbd(summary)
+    else:
+        _same_calibration(fit, customer, as_of_ts, unit, "fit")
+        summary = fit.summary
     pred = fit.predict(horizon)
     rows = compute_frame(data).filter(nw.col(date) < nw.lit(as_of_ts + pd.Timedelta(days=1)))
     rhythm = purchase_rhythm(
@@ -155,7 +193,7 @@ def lapse_scores(
     ratio = rhythm.set_index(rhythm.columns[0])["overdue_ratio"]
     scores = pd.DataFrame(
         {
-            "customer": pred["customer"].to_numpy(),
+            "customer": pred["customer"].array,
             "frequency": pred["frequency"].to_numpy(),
             "p_alive": pred["p_alive"].to_numpy(),
             "expected_purchases": pred["expected_purchases"].to_numpy(),

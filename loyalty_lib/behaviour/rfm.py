@@ -207,7 +207,7 @@ def _scores(p: Any, customer: str, nbins: int, rules: list) -> pd.DataFrame:
     per = per[per["frequency"] > 0].reset_index(drop=True)
     out = pd.DataFrame(
         {
-            customer: per[customer].to_numpy(),
+            customer: per[customer].array,
             "last_purchase": pd.Timestamp("1970-01-01")
             + pd.to_timedelta(per["last_day"].astype("int64"), unit="D"),
             "recency_days": (p.as_of_day - per["last_day"]).astype("int64"),

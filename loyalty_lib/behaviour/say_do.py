@@ -711,7 +711,7 @@ def users_referrers(
         )
     out = pd.DataFrame(
         {
-            customer: table[customer].to_numpy(),
+            customer: table[customer].array,
             "score": table["__score"].astype("float64").to_numpy(),
         }
     )

@@ -108,7 +108,7 @@ class BGNBDFit:
         x, tx, T = (s[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
         return pd.DataFrame(
             {
-                "customer": s[customer].to_numpy(),
+                "customer": s[customer].array,
                 "frequency": s["frequency"].to_numpy(),
                 "recency": tx,
                 "T": T,

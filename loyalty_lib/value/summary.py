@@ -177,7 +177,7 @@ def customer_summary(
     last = pd.to_datetime(out["last_purchase"]).astype("datetime64[ns]")
     result = pd.DataFrame(
         {
-            customer: out[customer].to_numpy(),
+            customer: out[customer].array,
             "frequency": out["__days"].astype("int64").to_numpy() - 1,
             "recency": ((last - first).dt.days / size).to_numpy(dtype="float64"),
             "T": ((end_ts - first).dt.days / size).to_numpy(dtype="float64"),

@@ -52,6 +52,13 @@ def _histories(fit: BGNBDFit) -> pd.DataFrame:
     )
 
 
+def _pairs(h: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (x, T) of the histories and each history's pair: :func:`_moments`
+    depends on (x, T) only, so it is computed once per pair, not once per history."""
+    pairs, of = np.unique(h[["x", "T"]].to_numpy(float), axis=0, return_inverse=True)
+    return pairs[:, 0], pairs[:, 1], of.ravel()
+
+
 def _beta_nodes(a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights of E[f(p)] for p ~ beta(a, b) (Gauss-Jacobi on [0, 1])."""
     u, w = special.roots_jacobi(_NODES, b - 1.0, a - 1.0)  # weight (1 - u)^(b-1) (1 + u)^(a-1)
@@ -80,8 +87,9 @@ def model_survival(fit: BGNBDFit, years: float = 1.0, dropout_scale: float = 1.0
     h = _histories(fit)
     x, tx, T, n = (h[c].to_numpy(float) for c in ("x", "tx", "T", "n"))
     alive = bgnbd_p_alive(fit.values, x, tx, T)
-    surv, _ = _moments(fit.values, x, T, [12 * years * MONTH_IN_UNIT[fit.unit]], dropout_scale)
-    return float(np.sum(n * alive * surv[:, 0]) / n.sum())
+    px, pT, of = _pairs(h)
+    surv, _ = _moments(fit.values, px, pT, [12 * years * MONTH_IN_UNIT[fit.unit]], dropout_scale)
+    return float(np.sum(n * alive * surv[of, 0]) / n.sum())
 
 
 def clv_retention_whatif(
@@ -133,14 +141,15 @@ def clv_retention_whatif(
     times = [month * k for k in range(1, horizon_months + 1)]
     year = 12 * month
     total = n.sum()
+    px, pT, of = _pairs(h)  # CDNOW: 1,431 (x, T) pairs for 11,104 histories
 
     def survival(c: float) -> float:
-        surv, _ = _moments(purchases.values, x, T, [year], c)
-        return float(np.sum(n * alive * surv[:, 0]) / total)
+        surv, _ = _moments(purchases.values, px, pT, [year], c)
+        return float(np.sum(n * alive * surv[of, 0]) / total)
 
     def clv_mean(c: float) -> float:
-        _, buys = _moments(purchases.values, x, T, times, c)
-        cum = alive[:, None] * buys
+        _, buys = _moments(purchases.values, px, pT, times, c)
+        cum = alive[:, None] * buys[of]
         steps = np.diff(np.column_stack([np.zeros(x.size), cum]), axis=1)
         disc = (1 + monthly_discount) ** -np.arange(1, horizon_months + 1)
         return float(margin_rate * np.sum(spend_sum * (steps @ disc)) / total)

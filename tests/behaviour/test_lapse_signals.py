@@ -65,3 +65,39 @@ def test_reminder_list_by_the_best_signal_covers_one_and_two_purchase_customers(
     assert listed["risk_rank"].tolist() == list(range(1, len(listed) + 1))
     with pytest.raises(ValueError, match="signal: expected one of"):
         signal_reminder_list(scores, signal="rhythm")
+
+
+def test_a_reused_backtest_and_fit_give_the_same_scores_and_a_mismatch_is_refused():
+    """The report computes the backtest and today's fit once and hands them on; the results
+    must equal those of the calls that compute everything themselves."""
+    from loyalty_lib.behaviour.lapse_signals import lapse_scores
+    from loyalty_lib.value.backtest import bgnbd_backtest
+    from loyalty_lib.value.bgnbd import fit_bgnbd
+    from loyalty_lib.value.summary import customer_summary
+
+    log = load_cdnow_sample()
+    keys = {"customer": "customer_id", "date": "order_date"}
+    window = {"end": "1997-09-30", "holdout_end": "1998-06-30"}
+    ranking, ranked = lapse_signal_ranking(log, **keys, **window)
+    _, customers = bgnbd_backtest(log, **keys, **window)
+    ranking2, ranked2 = lapse_signal_ranking(log, **keys, **window, backtest=customers)
+    pd.testing.assert_frame_equal(ranking, ranking2)
+    pd.testing.assert_frame_equal(ranked, ranked2)
+    assert ranking.attrs == ranking2.attrs
+
+    end = pd.Timestamp("1998-06-30")
+    scores, fit = lapse_scores(log, **keys, as_of=end, horizon=39.0)
+    with_value = fit_bgnbd(customer_summary(log, **keys, value="amount", end=end))
+    scores2, fit2 = lapse_scores(log, **keys, as_of=end, horizon=39.0, fit=with_value)
+    assert fit2 is with_value
+    pd.testing.assert_frame_equal(scores, scores2)
+
+    # a backtest or fit of another window is refused with both windows named
+    _, other = bgnbd_backtest(log, **keys, end="1997-12-31", holdout_end="1998-06-30")
+    with pytest.raises(ValueError, match=r"backtest: fitted to .* up to 1997-12-31"):
+        lapse_signal_ranking(log, **keys, **window, backtest=other)
+    _, longer = bgnbd_backtest(log, **keys, end="1997-09-30", holdout_end="1998-03-31")
+    with pytest.raises(ValueError, match="backtest: its holdout is"):
+        lapse_signal_ranking(log, **keys, **window, backtest=longer)
+    with pytest.raises(ValueError, match=r"fit: fitted to .* in weeks, this call needs .* in days"):
+        lapse_scores(log, **keys, as_of=end, horizon=39.0, unit="day", fit=with_value)
