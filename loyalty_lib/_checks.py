@@ -8,6 +8,7 @@ wrong column name never surfaces as a raw pandas ``KeyError``.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = [
     "require_columns",
     "require_result_columns",
     "to_pandas",
+    "usable_cores",
 ]
 
 
@@ -197,3 +199,15 @@ def check_scalar(
         if bound is not None and not ok(value, bound):
             raise ValueError(f"{name}: expected a value {sign} {bound}, got {value!r}")
     return value
+
+
+def usable_cores() -> int:
+    """The number of cores this process may use (its CPU affinity; else ``os.cpu_count()``).
+
+    >>> usable_cores() >= 1
+    True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)

@@ -15,22 +15,20 @@ waiting on them (nbclient notices a dead kernel within a second) return promptly
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import threading
 from collections.abc import Mapping
 from typing import Any
 
+from loyalty_lib._checks import usable_cores
+
 __all__ = ["KernelGroup", "default_jobs", "kernel_manager_class"]
 
 
 def default_jobs() -> int:
     """The number of cores this process may use (its CPU affinity; else ``os.cpu_count()``)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return usable_cores()
 
 
 class KernelGroup:

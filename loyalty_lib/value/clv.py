@@ -19,9 +19,12 @@ computed once per distinct (frequency, T). On CDNOW (23,570 customers, 11,104 hi
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
+from loyalty_lib._checks import usable_cores
 from loyalty_lib.stats.bgnbd_math import (
     bgnbd_conditional_expected,
     bgnbd_expected_factor,
@@ -197,23 +200,27 @@ def clv_summary(
     rng = np.random.default_rng(seed)
     log_b = rng.multivariate_normal(np.log(purchases.values), purchases.cov_log, int(n_draws))
     log_g = rng.multivariate_normal(np.log(spend.values), spend.cov_log, int(n_draws))
-    means = np.empty(int(n_draws))
     n = len(s)
-    # draws in blocks (rows) against the histories (columns): one array operation per block
+    # draws in blocks (rows) against the histories (columns): one array operation per block;
+    # the blocks run on the cores this process may use (numpy and scipy's ufuncs release the
+    # GIL), each writing its own slice of the means, so the result does not depend on them
     block = max(1, min(int(n_draws), 2_000_000 // max(len(pairs) + len(gx), 1)))
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for start in range(0, int(n_draws), block):
-            pb = np.exp(log_b[start : start + block])[:, :, None]  # (draws, 4, 1)
-            pg = np.exp(log_g[start : start + block])[:, :, None]
+    discounts = [(1 + monthly_discount) ** k for k in range(1, len(steps) + 1)]
+
+    def block_means(start: int) -> np.ndarray:
+        pb = np.exp(log_b[start : start + block])[:, :, None]  # (draws, 4, 1)
+        pg = np.exp(log_g[start : start + block])[:, :, None]
+        params = pb.transpose(1, 0, 2)  # r, alpha, a, b: each (draws, 1)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # per thread
             # Σ_k (E[Y(t_k)] − E[Y(t_k−1)]) / (1 + d)^k, with the factors that do not
             # depend on t (eq. 10's (a+b+x−1)/(a−1) and P(alive)) taken out of the sum
             factor_sum = np.zeros((pb.shape[0], len(px)))
             previous = 0.0
-            for k, t in enumerate(steps, start=1):
-                current = bgnbd_expected_factor(pb.transpose(1, 0, 2), t, px, pT)
-                factor_sum += (current - previous) / (1 + monthly_discount) ** k
+            for t, discount in zip(steps, discounts, strict=True):
+                current = bgnbd_expected_factor(params, t, px, pT)
+                factor_sum += (current - previous) / discount
                 previous = current
-            r, alpha, a, b = pb.transpose(1, 0, 2)
+            r, alpha, a, b = params
             pv = (
                 (a + b + gx - 1)
                 / (a - 1)
@@ -222,7 +229,18 @@ def clv_summary(
             )
             p, q, g = pg.transpose(1, 0, 2)
             spend_sum = p * (gn * g + gx * gm) / (p * gx + q - 1)  # Σ E[spend] in a group
-            means[start : start + block] = margin_rate * np.sum(pv * spend_sum, axis=1) / n
+            return margin_rate * np.sum(pv * spend_sum, axis=1) / n
+
+    starts = range(0, int(n_draws), block)
+    means = np.empty(int(n_draws))
+    workers = min(len(starts), usable_cores())
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            for start, values in zip(starts, pool.map(block_means, starts), strict=True):
+                means[start : start + block] = values
+    else:
+        for start in starts:
+            means[start : start + block] = block_means(start)
     finite = means[np.isfinite(means)]
     lo, hi = np.quantile(finite, [(1 - confidence) / 2, (1 + confidence) / 2])
     mean = float(per["clv"].mean())
