@@ -134,7 +134,7 @@ def _reports_section(reports: dict, partial: dict) -> list[str]:
     """The sales reports through the runner at scale, and their key figures against pandas."""
     rows, key_rows = reports.get("rows", 0), reports.get("key_rows", 0)
     lines = [f"## Reports at scale: every sales report on {rows:,} rows of Parquet", ""]
-    p = partial.get("reports") or reports.get("facts") or {}
+    p = reports.get("facts") or partial.get("reports") or {}  # the section's own log
     if p:
         lines += [
             f"From `python -m benchmarks.run {p.get('argv', '')}`, {p.get('date', '?')}, load "
