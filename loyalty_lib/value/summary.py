@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from loyalty_lib._checks import examples, require_columns, to_pandas
-from loyalty_lib.engines import compute_frame, count_true, local_datetimes
+from loyalty_lib.engines import compute_frame, count_true, customer_parts, local_datetimes
 from loyalty_lib.errors import DataQualityError
 from loyalty_lib.inputs.privacy import id_examples
 
@@ -72,6 +72,46 @@ def _check_log(frame: Any, customer: str, date: str, value: str | None) -> None:
                 f"{id_examples(sample) if shown == customer else examples(sample)}). "
                 "The purchase models count purchases only: drop or net these rows first."
             )
+
+
+def _per_customer(
+    frame: Any, customer: str, date: str, value: str | None, end_ts: pd.Timestamp
+) -> Any:
+    """First and last purchase day, purchase days and (with ``value``) the total and the
+    first day's value per customer, as a lazy frame on the engine."""
+    frame = local_datetimes(frame, [date])
+    day = "__day"
+    rows = frame.filter(nw.col(date) < nw.lit(end_ts + pd.Timedelta(days=1))).with_columns(
+        nw.col(date).dt.truncate("1d").alias(day)
+    )
+    rows = local_datetimes(rows, [day])  # Spark's date_trunc returns a zoned timestamp
+    aggs = [nw.col(value).sum().alias("__value")] if value is not None else [nw.len()]
+    days = rows.group_by(customer, day).agg(*aggs)
+    if value is not None:
+        # the first day's value marked by a window over the day rows, so that one
+        # group-by per customer reads them once (a join back to the first day computed
+        # the day rows twice: ~2x slower on DuckDB at 10M rows)
+        first_day = nw.col(day).min().over(customer)
+        days = days.with_columns(
+            nw.when(nw.col(day) == first_day)
+            .then(nw.col("__value"))
+            .otherwise(nw.lit(0.0))
+            .alias("__first_value")
+        )
+    per_customer = days.group_by(customer).agg(
+        nw.col(day).min().alias("first_purchase"),
+        nw.col(day).max().alias("last_purchase"),
+        nw.len().alias("__days"),
+        *(
+            [
+                nw.col("__value").sum().alias("__total"),
+                nw.col("__first_value").sum().alias("__first"),
+            ]
+            if value is not None
+            else []
+        ),
+    )
+    return per_customer
 
 
 def customer_summary(
@@ -139,39 +179,13 @@ def customer_summary(
         raise ValueError(f"end: expected a calendar day without a time, got {end!r}")
     frame = compute_frame(data)
     _check_log(frame, customer, date, value)
-    frame = local_datetimes(frame, [date])
-    day = "__day"
-    rows = frame.filter(nw.col(date) < nw.lit(end_ts + pd.Timedelta(days=1))).with_columns(
-        nw.col(date).dt.truncate("1d").alias(day)
-    )
-    rows = local_datetimes(rows, [day])  # Spark's date_trunc returns a zoned timestamp
-    aggs = [nw.col(value).sum().alias("__value")] if value is not None else [nw.len()]
-    days = rows.group_by(customer, day).agg(*aggs)
-    if value is not None:
-        # the first day's value marked by a window over the day rows, so that one
-        # group-by per customer reads them once (a join back to the first day computed
-        # the day rows twice: ~2x slower on DuckDB at 10M rows)
-        first_day = nw.col(day).min().over(customer)
-        days = days.with_columns(
-            nw.when(nw.col(day) == first_day)
-            .then(nw.col("__value"))
-            .otherwise(nw.lit(0.0))
-            .alias("__first_value")
-        )
-    per_customer = days.group_by(customer).agg(
-        nw.col(day).min().alias("first_purchase"),
-        nw.col(day).max().alias("last_purchase"),
-        nw.len().alias("__days"),
-        *(
-            [
-                nw.col("__value").sum().alias("__total"),
-                nw.col("__first_value").sum().alias("__first"),
-            ]
-            if value is not None
-            else []
-        ),
-    )
-    out = to_pandas(per_customer).sort_values(customer, ignore_index=True)
+    # a large DuckDB log part by part, each customer in one part (customer_parts)
+    parts = [
+        to_pandas(_per_customer(part, customer, date, value, end_ts))
+        for part in customer_parts(frame, customer)
+    ]
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    out = out.sort_values(customer, ignore_index=True)
     size = UNIT_DAYS[unit]
     first = pd.to_datetime(out["first_purchase"]).astype("datetime64[ns]")
     last = pd.to_datetime(out["last_purchase"]).astype("datetime64[ns]")

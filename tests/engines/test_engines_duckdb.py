@@ -193,3 +193,29 @@ def test_median_by_ranks_equals_pandas_median():
     expected = frame.groupby("g")["x"].median().dropna()
     got = got.set_index("g")["x"].sort_index()
     pd.testing.assert_series_equal(got, expected, check_names=False, check_index_type=False)
+
+
+def test_customer_summary_in_customer_parts_equals_the_summary_in_one_query(monkeypatch, files):
+    """A DuckDB log above CUSTOMER_PART_ROWS is summarised part by part (a hash of the
+    customer id): the concatenated summary must equal pandas' one-pass summary exactly."""
+    from loyalty_lib.engines import customer_parts
+    from loyalty_lib.value.summary import customer_summary
+
+    glob = files["cdnow"]["sales"]["glob"]
+    keys = {"customer": "customer_id", "date": "order_date", "value": "amount"}
+    sales = load_sales("cdnow")
+    reference = customer_summary(sales, **keys, end="1998-06-30")
+    monkeypatch.setattr(engines, "CUSTOMER_PART_ROWS", 10_000)  # CDNOW: 69,659 rows -> 7 parts
+    parts = customer_parts(scan(glob), "customer_id")
+    assert len(parts) == 7
+    sizes = [nw.to_native(p).aggregate("count(*)").fetchall()[0][0] for p in parts]
+    assert sum(sizes) == len(sales) and min(sizes) > 0
+    seen = [set(nw.to_native(p).select("customer_id").fetchall()) for p in parts]
+    assert sum(len(s) for s in seen) == len(set().union(*seen))  # each customer in one part
+    split = customer_summary(scan(glob), **keys, end="1998-06-30")
+    pd.testing.assert_frame_equal(split, reference, check_dtype=False)
+    assert split.attrs == reference.attrs
+    # pandas frames and small DuckDB logs are not split
+    assert nw.to_native(customer_parts(sales, "customer_id")[0]) is sales
+    monkeypatch.setattr(engines, "CUSTOMER_PART_ROWS", 1_000_000)
+    assert len(customer_parts(scan(glob), "customer_id")) == 1
