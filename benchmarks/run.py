@@ -45,6 +45,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.reports_at_scale import LOGS
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
@@ -329,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--reports-log",
-        choices=["uniform", "bgnbd"],
+        choices=LOGS,
         default="uniform",
         help="reports workload: the generated log; bgnbd draws it from a BG/NBD population, "
         "so that the loyalty-drivers page fits its customer-base models (default: uniform)",

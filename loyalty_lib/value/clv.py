@@ -50,6 +50,13 @@ def _present_value(params, steps, x, tx, T, discount):
     return total
 
 
+def _xt_pairs(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (x, T) of histories and each history's pair: eq. 10's hypergeometric
+    factor (and the what-if's moments) depend on (x, T) only, not on tx."""
+    pairs, of = np.unique(np.column_stack([x, T]), axis=0, return_inverse=True)
+    return pairs[:, 0], pairs[:, 1], of.ravel()
+
+
 def _check(horizon_months, monthly_discount, margin_rate):
     if (
         isinstance(horizon_months, bool)
@@ -193,9 +200,7 @@ def clv_summary(
     gm = groups["m_sum"].to_numpy(float)
     # The hypergeometric factor of E[Y(t)] depends on (x, T), not on tx: computed once per
     # distinct (x, T) and shared (CDNOW: 1,431 pairs for 11,104 histories).
-    pairs, pair_of = np.unique(np.column_stack([gx, gT]), axis=0, return_inverse=True)
-    px, pT = pairs[:, 0], pairs[:, 1]
-    pair_of = pair_of.ravel()
+    px, pT, pair_of = _xt_pairs(gx, gT)
     steps = MONTH_IN_UNIT[purchases.unit] * np.arange(1, horizon_months + 1)
     rng = np.random.default_rng(seed)
     log_b = rng.multivariate_normal(np.log(purchases.values), purchases.cov_log, int(n_draws))
@@ -204,7 +209,7 @@ def clv_summary(
     # draws in blocks (rows) against the histories (columns): one array operation per block;
     # the blocks run on the cores this process may use (numpy and scipy's ufuncs release the
     # GIL), each writing its own slice of the means, so the result does not depend on them
-    block = max(1, min(int(n_draws), 2_000_000 // max(len(pairs) + len(gx), 1)))
+    block = max(1, min(int(n_draws), 2_000_000 // max(len(px) + len(gx), 1)))
     discounts = [(1 + monthly_discount) ** k for k in range(1, len(steps) + 1)]
 
     def block_means(start: int) -> np.ndarray:

@@ -27,7 +27,7 @@ from scipy import optimize, special
 
 from loyalty_lib.stats.bgnbd_math import bgnbd_p_alive
 from loyalty_lib.value.bgnbd import BGNBDFit
-from loyalty_lib.value.clv import MONTH_IN_UNIT, _check
+from loyalty_lib.value.clv import MONTH_IN_UNIT, _check, _xt_pairs
 from loyalty_lib.value.gamma_gamma import GammaGammaFit
 
 __all__ = ["clv_retention_whatif", "model_survival"]
@@ -50,13 +50,6 @@ def _histories(fit: BGNBDFit) -> pd.DataFrame:
         .agg(n=("m", "size"), m_sum=("m", "sum"))
         .reset_index()
     )
-
-
-def _pairs(h: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (x, T) of the histories and each history's pair: :func:`_moments`
-    depends on (x, T) only, so it is computed once per pair, not once per history."""
-    pairs, of = np.unique(h[["x", "T"]].to_numpy(float), axis=0, return_inverse=True)
-    return pairs[:, 0], pairs[:, 1], of.ravel()
 
 
 def _beta_nodes(a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
@@ -87,7 +80,7 @@ def model_survival(fit: BGNBDFit, years: float = 1.0, dropout_scale: float = 1.0
     h = _histories(fit)
     x, tx, T, n = (h[c].to_numpy(float) for c in ("x", "tx", "T", "n"))
     alive = bgnbd_p_alive(fit.values, x, tx, T)
-    px, pT, of = _pairs(h)
+    px, pT, of = _xt_pairs(x, T)
     surv, _ = _moments(fit.values, px, pT, [12 * years * MONTH_IN_UNIT[fit.unit]], dropout_scale)
     return float(np.sum(n * alive * surv[of, 0]) / n.sum())
 
@@ -141,7 +134,7 @@ def clv_retention_whatif(
     times = [month * k for k in range(1, horizon_months + 1)]
     year = 12 * month
     total = n.sum()
-    px, pT, of = _pairs(h)  # CDNOW: 1,431 (x, T) pairs for 11,104 histories
+    px, pT, of = _xt_pairs(x, T)  # CDNOW: 1,431 (x, T) pairs for 11,104 histories
 
     def survival(c: float) -> float:
         surv, _ = _moments(purchases.values, px, pT, [year], c)
